@@ -1,0 +1,59 @@
+# The two commands: `make run` (the application, with demo data) and `make test` (every check).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+
+# Tests talk to the real services; override either variable to point elsewhere.
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/sop)
+TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
+
+.PHONY: install run test lint typecheck pytest services bench messages clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Runs on SQLite with in-process recompute unless DATABASE_URL / REDIS_URL are set, in which
+# case it uses them and also starts a Celery worker (with the beat scheduler for the sweep).
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Open http://127.0.0.1:$(PORT)/ and sign in as director, sales, production, procurement, finance, ceo, admin or sales2 (password: demo)."
+	@trap 'kill 0' INT TERM EXIT; \
+	if [ -n "$$REDIS_URL" ]; then \
+	  $(BIN)/celery -A sop_project worker --beat --loglevel=info --concurrency=2 & \
+	else \
+	  echo "REDIS_URL is not set: the balance analysis is recomputed in-process."; \
+	fi; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+services:
+	bash .ci/services
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python manage.py sop_bench
+
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles test-artifacts

@@ -1,0 +1,1 @@
+"""The cycle's workflow: transitions, gates, the executive decision and approved snapshots."""

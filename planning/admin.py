@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from guardian.admin import GuardedModelAdmin
+
+from planning.models import AuditEvent, BusinessUnit, Cycle, ProductFamily
+
+
+@admin.register(BusinessUnit)
+class BusinessUnitAdmin(GuardedModelAdmin):
+    list_display = ("code", "name", "excess_multiplier")
+    search_fields = ("code", "name")
+
+
+@admin.register(ProductFamily)
+class ProductFamilyAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "business_unit",
+        "unit_of_measure",
+        "unit_cost",
+        "unit_price",
+        "is_active",
+    )
+    list_filter = ("business_unit", "is_active")
+    search_fields = ("code", "name")
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = (
+        "business_unit",
+        "plan_month",
+        "horizon_start",
+        "horizon_months",
+        "stage",
+        "inputs_version",
+        "computed_version",
+    )
+    list_filter = ("business_unit", "stage")
+    # Plan lines and stages change only through the workflow, never by hand here.
+    readonly_fields = (
+        "stage",
+        "inputs_version",
+        "computed_version",
+        "structure_version",
+        "computed_at",
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "cycle", "action", "target", "field", "before", "after")
+    list_filter = ("action",)
+    search_fields = ("target", "field", "reason")
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

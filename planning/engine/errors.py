@@ -1,0 +1,60 @@
+"""Input errors that name the row and field, without depending on any UI language.
+
+The engine reports *what* is wrong as a code plus parameters; the interface layer (the command
+line, the API, the browser) turns the code into a translated sentence.  ``str()`` gives a plain
+English rendering for logs and for callers without a translation layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Default English wording for each issue code; the Django layer has the translatable twins.
+ISSUE_TEMPLATES: dict[str, str] = {
+    "missing_column": "column '{field}' is missing",
+    "missing_value": "{field} is empty",
+    "not_integer": "{field} must be a whole number, got '{value}'",
+    "negative": "{field} must not be negative, got {value}",
+    "too_large": "{field} is implausibly large ({value}); the limit is {limit}",
+    "bad_month": "{field} must be a month written YYYY-MM, got '{value}'",
+    "duplicate_month": (
+        "month {value} appears twice for family '{family}' (first in row {other_row})"
+    ),
+    "month_out_of_order": (
+        "month {value} comes after {previous} for family '{family}'; months must be in order"
+    ),
+    "month_gap": "the horizon for family '{family}' has a gap: {previous} is followed by {value}",
+    "bad_multiplier": "{field} must be a number between 1 and 100, got '{value}'",
+    "empty_plan": "the plan has no rows",
+    "not_an_object": "each row must be an object with named fields",
+    "bad_name": "{field} must be a non-empty text",
+}
+
+
+@dataclass(frozen=True)
+class InputIssue:
+    """One problem with one field of one input row (``row`` is 1-based, ``None`` for the file)."""
+
+    code: str
+    field: str
+    row: int | None = None
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def describe(self, templates: dict[str, str] | None = None) -> str:
+        template = (templates or ISSUE_TEMPLATES).get(self.code, self.code)
+        text = template.format(field=self.field, **self.params)
+        return f"row {self.row}: {text}" if self.row is not None else text
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class PlanInputError(ValueError):
+    """Raised when the input plan cannot be analysed; carries every issue found, not just one."""
+
+    def __init__(self, issues: Sequence[InputIssue]):
+        self.issues: tuple[InputIssue, ...] = tuple(issues)
+        super().__init__("; ".join(str(issue) for issue in self.issues))

@@ -1,0 +1,41 @@
+"""The roles people play in a business unit's S&OP cycle, and the stages of a cycle.
+
+A role is held *in a business unit*: it is stored as a django-guardian object permission
+``planning.act_as_<role>`` on that BusinessUnit (plus ``planning.view_businessunit`` for
+membership).  A Django group per role also exists, so administrators can see who is a
+"sales" person anywhere; the object permission is what grants access.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DIRECTOR = "director", _("Supply chain director")
+    SALES = "sales", _("Sales / marketing")
+    PRODUCTION = "production", _("Production / operations")
+    PROCUREMENT = "procurement", _("Procurement")
+    FINANCE = "finance", _("Finance")
+    EXECUTIVE = "executive", _("CEO / COO")
+    ADMIN = "admin", _("Administrator")
+
+    @property
+    def codename(self) -> str:
+        return f"act_as_{self.value}"
+
+    @property
+    def permission(self) -> str:
+        return f"planning.{self.codename}"
+
+
+class Stage(models.TextChoices):
+    DATA_COLLECTION = "data_collection", _("Data collection")
+    DEMAND_REVIEW = "demand_review", _("Demand review")
+    SUPPLY_REVIEW = "supply_review", _("Supply review")
+    EXECUTIVE_REVIEW = "executive_review", _("Executive review")
+    APPROVED = "approved", _("Approved")
+
+
+STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
+
+MEMBERSHIP_PERMISSION = "planning.view_businessunit"

@@ -1,0 +1,190 @@
+"""Editing plan lines: validated, version-checked, audited, and followed by a recompute."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from planning.engine.balance import MAX_QUANTITY
+from planning.errors import VersionConflict
+from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine
+from planning.services.audit import audit_record_changes
+from planning.services.recompute import recompute_schedule
+
+# Called with the locked cycle, the actor and the fields about to change; raises to refuse.
+EditCheck = Callable[[Cycle, Any, set[str]], None]
+
+
+def plan_line_changes_clean(changes: Mapping[str, Any]) -> dict[str, int]:
+    """Whole, non-negative, plausible quantities for known fields; errors name each field."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, int] = {}
+    for name, raw in changes.items():
+        if name not in PLAN_INPUT_FIELDS:
+            errors[name] = _("This field cannot be edited on a plan line.")
+            continue
+        value = _whole_number(raw)
+        if value is None:
+            errors[name] = _("Enter a whole number of units.")
+        elif value < 0:
+            errors[name] = _("Must not be negative.")
+        elif value > MAX_QUANTITY:
+            errors[name] = _("Implausibly large: the limit is %(limit)s units.") % {
+                "limit": f"{MAX_QUANTITY:,}"
+            }
+        else:
+            cleaned[name] = value
+    if not changes:
+        errors["__all__"] = _("Nothing to change: give at least one field.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def plan_line_update(
+    *,
+    plan_line: PlanLine,
+    changes: Mapping[str, Any],
+    expected_version: int,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    check: EditCheck | None = None,
+) -> PlanLine:
+    """Apply ``changes`` if the line is still at ``expected_version``; raise otherwise.
+
+    The cycle row is locked first (the same lock stage transitions take), so an edit can never
+    land in a stage that forbids it; the line is then updated only if its version is unchanged.
+    """
+    cleaned = plan_line_changes_clean(changes)
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=plan_line.cycle_id)
+        if check is not None:
+            check(cycle, actor, set(cleaned))
+        line = PlanLine.objects.select_for_update().get(pk=plan_line.pk)
+        if line.version != expected_version:
+            raise VersionConflict(
+                _(
+                    "Somebody else changed this plan line (now version %(current)s, you edited "
+                    "version %(expected)s). Reload it and apply your change again."
+                )
+                % {"current": line.version, "expected": expected_version},
+                extra={
+                    "current_version": line.version,
+                    "current": {name: getattr(line, name) for name in PLAN_INPUT_FIELDS},
+                },
+            )
+        changed = [
+            (name, getattr(line, name), value)
+            for name, value in cleaned.items()
+            if getattr(line, name) != value
+        ]
+        if not changed:
+            return line
+        new_inputs_version = cycle_inputs_bump(cycle.pk)
+        for name, _before, value in changed:
+            setattr(line, name, value)
+        line.version += 1
+        line.changed_in_version = new_inputs_version
+        line.updated_by = actor if actor is not None and actor.is_authenticated else None  # type: ignore[assignment]
+        line.save(
+            update_fields=[
+                *(name for name, _b, _a in changed),
+                "version",
+                "changed_in_version",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        audit_record_changes(
+            action="plan_line_changed",
+            actor=actor,
+            cycle=cycle,
+            target=f"plan_line:{line.pk} {line.family.code} {line.month:%Y-%m}",
+            changes=changed,
+        )
+        recompute_schedule(cycle.pk)
+    return line
+
+
+def cycle_inputs_bump(cycle_id: int, *, structural: bool = False) -> int:
+    """Increment the cycle's inputs version (inside the caller's transaction); return it."""
+    structure = ", structure_version = inputs_version + 1" if structural else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE planning_cycle SET inputs_version = inputs_version + 1{structure}"
+            " WHERE id = %s RETURNING inputs_version",
+            [cycle_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Cycle.DoesNotExist(cycle_id)
+    return int(row[0])
+
+
+def _whole_number(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    if isinstance(raw, str):
+        text = raw.strip().replace(",", "")
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    return None
+
+
+def plan_lines_bulk_set(
+    *,
+    cycle: Cycle,
+    values: Mapping[tuple[int, Any], Mapping[str, int]],
+    actor: AbstractBaseUser | AnonymousUser | None,
+    reason: str = "",
+) -> int:
+    """Set many lines' inputs at once (data collection, demo data); one version bump.
+
+    ``values`` maps (family id, month) to the fields to set; values are validated first, so a
+    bad value changes nothing.  Returns the number of lines changed.
+    """
+    cleaned = {key: plan_line_changes_clean(fields) for key, fields in values.items()}
+    with transaction.atomic():
+        Cycle.objects.select_for_update().get(pk=cycle.pk)
+        lines = {
+            (line.family_id, line.month): line
+            for line in PlanLine.objects.filter(cycle=cycle).select_for_update()
+        }
+        unknown = [key for key in cleaned if key not in lines]
+        if unknown:
+            raise ValidationError(
+                _("No plan line for family %(family)s in %(month)s.")
+                % {"family": unknown[0][0], "month": unknown[0][1]}
+            )
+        version = cycle_inputs_bump(cycle.pk, structural=True)
+        touched = []
+        fields: set[str] = set()
+        for key, changes in cleaned.items():
+            line = lines[key]
+            for name, value in changes.items():
+                setattr(line, name, value)
+                fields.add(name)
+            line.version += 1
+            line.changed_in_version = version
+            touched.append(line)
+        PlanLine.objects.bulk_update(
+            touched, [*sorted(fields), "version", "changed_in_version"], batch_size=2000
+        )
+        audit_record_changes(
+            action="plan_lines_loaded",
+            actor=actor,
+            cycle=cycle,
+            target=f"cycle:{cycle.pk}",
+            changes=[("lines", None, len(touched))],
+            reason=reason,
+        )
+        recompute_schedule(cycle.pk)
+    return len(touched)

@@ -1,0 +1,220 @@
+"""Recomputing a cycle's balance analysis: one read, the vectorized engine, one bulk write.
+
+Correctness rules:
+
+* The analysis is stamped with the inputs version it was computed from.  Versions are read
+  *before* the plan lines, and every input change bumps the version in the same transaction as
+  the change, so the lines read always include every change up to the stamped version.
+* Recomputes of one cycle are serialized (a PostgreSQL advisory lock; SQLite serializes all
+  writers anyway) and the whole write is one transaction: readers see the previous analysis or
+  the new one, never half of each, and an older result never replaces a newer one.
+* Only families whose lines changed since the last computed version are recomputed, unless a
+  cycle-wide input (such as the excess multiplier) changed or nothing was computed yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from planning.engine import BalanceResult, compute_balance
+from planning.models import Cycle
+from planning.pgcopy import binary_copy_payload, copy_in, month_index_to_pg_date
+from planning.selectors import CycleLineInputs, cycle_line_inputs
+
+logger = logging.getLogger(__name__)
+
+# First key of the advisory lock pair: "recompute" (the second is the cycle id).
+ADVISORY_LOCK_NAMESPACE = 0x50_4C_41_4E  # "PLAN"
+
+ANALYSIS_COLUMNS = (
+    ("plan_line_id", "int8"),
+    ("cycle_id", "int8"),
+    ("family_id", "int8"),
+    ("month", "int4"),
+    ("production_plan", "int8"),
+    ("capacity_max", "int8"),
+    ("safety_stock_target", "int8"),
+    ("effective_demand", "int8"),
+    ("opening_stock", "int8"),
+    ("closing_stock", "int8"),
+    ("stock_days", "float8"),
+    ("utilization", "float8"),
+    ("status", "int2"),
+    ("over_capacity", "bool"),
+    ("infeasible", "bool"),
+    ("computed_version", "int8"),
+)
+
+
+@dataclass(frozen=True)
+class RecomputeOutcome:
+    cycle_id: int
+    version: int
+    rows: int
+    full: bool
+    skipped: bool = False
+
+
+def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
+    """Bring the cycle's analysis up to its current inputs version (idempotent)."""
+    with transaction.atomic():
+        _lock_recompute(cycle_id)
+        state = (
+            Cycle.objects.filter(pk=cycle_id)
+            .values(
+                "inputs_version",
+                "computed_version",
+                "structure_version",
+                "business_unit__excess_multiplier",
+            )
+            .first()
+        )
+        if state is None or state["computed_version"] >= state["inputs_version"]:
+            version = state["computed_version"] if state else 0
+            return RecomputeOutcome(cycle_id, version, 0, full=False, skipped=True)
+        version = state["inputs_version"]
+        computed = state["computed_version"]
+        full = computed == 0 or state["structure_version"] > computed
+        lines = cycle_line_inputs(cycle_id, changed_since=None if full else computed)
+        result = compute_balance(lines.balance, state["business_unit__excess_multiplier"])
+        _replace_line_analysis(cycle_id, version, lines, result, full)
+        _replace_month_summary(cycle_id, version)
+        Cycle.objects.filter(pk=cycle_id, computed_version__lt=version).update(
+            computed_version=version, computed_at=timezone.now()
+        )
+    logger.info(
+        "Recomputed cycle %s at version %s: %s lines (%s)",
+        cycle_id,
+        version,
+        len(lines),
+        "full" if full else "changed families",
+    )
+    return RecomputeOutcome(cycle_id, version, len(lines), full=full)
+
+
+def recompute_schedule(cycle_id: int) -> None:
+    """After the current transaction commits, bring the cycle's analysis up to date.
+
+    With a broker configured a Celery worker does it; otherwise it runs here, in-process.
+    """
+    if settings.SOP_RECOMPUTE_MODE == "inline":
+        transaction.on_commit(lambda: _recompute_inline(cycle_id))
+    else:
+        from planning.tasks import recompute_enqueue  # tasks import services, not the reverse
+
+        transaction.on_commit(lambda: recompute_enqueue(cycle_id))
+
+
+def _recompute_inline(cycle_id: int) -> None:
+    try:
+        cycle_recompute(cycle_id)
+    except Exception:
+        # The change itself is committed; the analysis stays stale and visibly so.
+        logger.exception("In-process recompute of cycle %s failed", cycle_id)
+
+
+def _lock_recompute(cycle_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, cycle_id]
+            )
+
+
+def _replace_line_analysis(
+    cycle_id: int, version: int, lines: CycleLineInputs, result: BalanceResult, full: bool
+) -> None:
+    with connection.cursor() as cursor:
+        if full:
+            cursor.execute("DELETE FROM planning_lineanalysis WHERE cycle_id = %s", [cycle_id])
+        elif len(lines):
+            families = lines.family_id_set()
+            placeholders = ", ".join(["%s"] * len(families))
+            cursor.execute(
+                "DELETE FROM planning_lineanalysis WHERE cycle_id = %s"
+                f" AND family_id IN ({placeholders})",
+                [cycle_id, *families],
+            )
+    if not len(lines):
+        return
+    size = len(lines)
+    values: dict[str, np.ndarray] = {
+        "plan_line_id": lines.plan_line_ids,
+        "cycle_id": np.full(size, cycle_id, dtype=np.int64),
+        "family_id": lines.family_ids,
+        "month": lines.month_indexes,
+        "production_plan": lines.balance.production_plan,
+        "capacity_max": lines.balance.capacity_max,
+        "safety_stock_target": lines.balance.safety_stock_target,
+        "effective_demand": result.effective_demand,
+        "opening_stock": result.opening_stock,
+        "closing_stock": result.closing_stock,
+        "stock_days": result.stock_days,
+        "utilization": result.utilization,
+        "status": result.status.astype(np.int16),
+        "over_capacity": result.over_capacity,
+        "infeasible": result.infeasible,
+        "computed_version": np.full(size, version, dtype=np.int64),
+    }
+    if connection.vendor == "postgresql":
+        values["month"] = month_index_to_pg_date(lines.month_indexes)
+        payload = binary_copy_payload(
+            [(name, kind, values[name]) for name, kind in ANALYSIS_COLUMNS],
+            null_mask={"utilization": np.isnan(result.utilization)},
+        )
+        copy_in("planning_lineanalysis", [name for name, _ in ANALYSIS_COLUMNS], payload)
+    else:
+        _insert_rows_generic(values)
+
+
+def _insert_rows_generic(values: dict[str, np.ndarray]) -> None:
+    """Any database: one executemany of plain tuples (no model instances)."""
+    months = values["month"]
+    iso_months = [f"{index // 12:04d}-{index % 12 + 1:02d}-01" for index in months.tolist()]
+    utilization = [None if np.isnan(u) else u for u in values["utilization"].tolist()]
+    columns = [name for name, _ in ANALYSIS_COLUMNS]
+    listed = {
+        name: values[name].tolist() for name in columns if name not in {"month", "utilization"}
+    }
+    listed["month"] = iso_months
+    listed["utilization"] = utilization
+    rows = list(zip(*(listed[name] for name in columns), strict=True))
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO planning_lineanalysis ({', '.join(columns)}) VALUES ({placeholders})",
+            rows,
+        )
+
+
+def _replace_month_summary(cycle_id: int, version: int) -> None:
+    """Aggregate the cycle's line analysis per month, in the database, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM planning_monthsummary WHERE cycle_id = %s", [cycle_id])
+        cursor.execute(
+            """
+            INSERT INTO planning_monthsummary (
+                cycle_id, month, effective_demand, production_plan, capacity_max, closing_stock,
+                safety_stock_target, backlog, families_short, families_balanced, families_excess,
+                families_over_capacity, utilization, computed_version
+            )
+            SELECT cycle_id, month, SUM(effective_demand), SUM(production_plan), SUM(capacity_max),
+                SUM(closing_stock), SUM(safety_stock_target),
+                SUM(CASE WHEN closing_stock < 0 THEN -closing_stock ELSE 0 END),
+                SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN over_capacity THEN 1 ELSE 0 END),
+                CAST(SUM(production_plan) AS DOUBLE PRECISION) / NULLIF(SUM(capacity_max), 0),
+                %s
+            FROM planning_lineanalysis WHERE cycle_id = %s
+            GROUP BY cycle_id, month
+            """,
+            [version, cycle_id],
+        )

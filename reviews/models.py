@@ -1,0 +1,1 @@
+"""Role submissions of a cycle (sales forecast, production capacity, procurement risk, finance)."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: business units, families and users built through the services."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+
+from planning.models import BusinessUnit, Cycle, ProductFamily
+from planning.roles import Role
+from planning.services.cycles import cycle_create
+from planning.services.memberships import membership_grant
+
+
+@pytest.fixture
+def business_unit(db: None) -> BusinessUnit:
+    return BusinessUnit.objects.create(code="east", name="East")
+
+
+@pytest.fixture
+def make_family(business_unit: BusinessUnit) -> Callable[..., ProductFamily]:
+    def make(code: str = "FAM-1", **fields: Any) -> ProductFamily:
+        fields.setdefault("business_unit", business_unit)
+        fields.setdefault("name", code)
+        return ProductFamily.objects.create(code=code, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., AbstractUser]:
+    def make(
+        username: str, roles: tuple[Role, ...] = (), unit: BusinessUnit | None = None
+    ) -> AbstractUser:
+        user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+        if unit is not None:
+            membership_grant(business_unit=unit, user=user, roles=roles)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_cycle(business_unit: BusinessUnit) -> Callable[..., Cycle]:
+    def make(
+        plan_month: datetime.date = datetime.date(2024, 3, 1),
+        horizon_months: int = 6,
+        unit: BusinessUnit | None = None,
+    ) -> Cycle:
+        return cycle_create(
+            business_unit_id=(unit or business_unit).pk,
+            plan_month=plan_month,
+            horizon_months=horizon_months,
+        )
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def recompute_in_process(settings, request: pytest.FixtureRequest) -> None:
+    """Recompute in-process unless a test needs the real Celery worker (marked ``worker``)."""
+    if request.node.get_closest_marker("worker") is None:
+        settings.SOP_RECOMPUTE_MODE = "inline"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
