@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from planning.engine.balance import MAX_QUANTITY, STATUS_BALANCED, STATUS_EXCESS, STATUS_SHORT
+from planning.maturity import MaturityLevel
 from planning.roles import Role, Stage
 
 if TYPE_CHECKING:
@@ -367,6 +368,46 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target} {self.field}"
+
+
+class MaturityAssessment(models.Model):
+    """An administrator's assessment of a business unit's S&OP maturity (L1-L5) on a date."""
+
+    business_unit = models.ForeignKey(
+        BusinessUnit,
+        on_delete=models.CASCADE,
+        related_name="maturity_assessments",
+        verbose_name=_("business unit"),
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=MaturityLevel.choices)
+    criteria_met = models.JSONField(_("criteria met"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # Figures the system measured itself when the assessment was made (on-time submissions,
+    # forecast accuracy, scenarios used), kept with the assessment as its evidence.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("maturity assessment")
+        verbose_name_plural = _("maturity assessments")
+        ordering = ["business_unit", "-assessed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=5), name="maturity_level_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_unit} {self.assessed_on} L{self.level}"
 
 
 # Direct foreign-key object permissions (django-guardian): fast joins instead of generic keys.
