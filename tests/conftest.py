@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,19 @@ from planning.models import BusinessUnit, Cycle, ProductFamily
 from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """One test database per pytest process, so parallel runs on one server never collide.
+
+    Worker subprocesses started by tests read the name from ``connection.settings_dict``.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture
