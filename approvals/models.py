@@ -1,1 +1,127 @@
-"""The cycle's workflow: transitions, gates, the executive decision and approved snapshots."""
+"""The cycle's workflow records: stage deadlines, the approved snapshot, executive decisions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from planning.models import Cycle, ProductFamily
+from planning.roles import Role, Stage
+
+
+class StageDeadline(models.Model):
+    """A stage's owner and due date in one cycle, and when it was completed."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("cycle")
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    owner_role = models.CharField(_("owner"), max_length=20, choices=Role.choices)
+    due_date = models.DateField(_("due date"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage deadline")
+        verbose_name_plural = _("stage deadlines")
+        ordering = ["cycle", "due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "stage"], name="one_deadline_per_stage")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.stage} {self.due_date}"
+
+
+class PlanSnapshot(models.Model):
+    """The approved plan, frozen: inputs and analysis as they were, who approved, when, why."""
+
+    cycle = models.OneToOneField(
+        Cycle, on_delete=models.PROTECT, related_name="snapshot", verbose_name=_("cycle")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"))
+    comment = models.TextField(_("comment"), blank=True)
+    inputs_version = models.BigIntegerField(_("inputs version"))
+    excess_multiplier = models.DecimalField(max_digits=5, decimal_places=2)
+    lines = models.JSONField(_("plan lines and analysis"))
+    summary = models.JSONField(_("monthly summary"))
+
+    class Meta:
+        verbose_name = _("approved plan snapshot")
+        verbose_name_plural = _("approved plan snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} approved {self.approved_at:%Y-%m-%d}"
+
+
+class CapacityDecision(models.Model):
+    """A capacity investment decided in the executive meeting."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="capacity_decisions", verbose_name=_("cycle")
+    )
+    description = models.CharField(_("decision"), max_length=300)
+    family = models.ForeignKey(
+        ProductFamily,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product family"),
+    )
+    additional_capacity = models.BigIntegerField(
+        _("additional capacity per month"), default=0, validators=[MinValueValidator(0)]
+    )
+    investment = models.DecimalField(
+        _("investment"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("capacity decision")
+        verbose_name_plural = _("capacity decisions")
+        ordering = ["cycle", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class KpiTarget(models.Model):
+    """A KPI target set by the executives for the plan period."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="kpi_targets", verbose_name=_("cycle")
+    )
+    name = models.CharField(_("KPI"), max_length=120)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        ordering = ["cycle", "name"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "name"], name="one_target_per_kpi")]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.target}{self.unit}"

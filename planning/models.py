@@ -59,9 +59,8 @@ class BusinessUnit(models.Model):
         verbose_name = _("business unit")
         verbose_name_plural = _("business units")
         ordering = ["name"]
-        permissions = [
-            (role.codename, _("Acts as %(role)s") % {"role": role.label}) for role in Role
-        ]
+        # Permission names stay untranslated: they are stored rows, not interface text.
+        permissions = [(role.codename, f"Acts as {role.value}") for role in Role]
         constraints = [
             models.CheckConstraint(
                 condition=Q(excess_multiplier__gte=1) & Q(excess_multiplier__lte=100),

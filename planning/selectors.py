@@ -153,7 +153,11 @@ SUMMARY_FIELDS = (
 
 
 def cycle_analysis_read(
-    cycle: Cycle, *, family_offset: int = 0, family_limit: int | None = None
+    cycle: Cycle,
+    *,
+    family_offset: int = 0,
+    family_limit: int | None = None,
+    family_codes: list[str] | None = None,
 ) -> CycleAnalysis:
     """The cycle's analysis in one consistent read: rows (a page of families) and summary.
 
@@ -164,21 +168,18 @@ def cycle_analysis_read(
         versions = Cycle.objects.filter(pk=cycle.pk).values(
             "inputs_version", "computed_version", "computed_at"
         )[0]
-        families = (
-            LineAnalysis.objects.filter(cycle_id=cycle.pk)
-            .values_list("family_id", flat=True)
-            .order_by("family__code")
-            .distinct()
+        families = ProductFamily.objects.filter(
+            pk__in=LineAnalysis.objects.filter(cycle_id=cycle.pk).values("family_id")
         )
+        if family_codes:
+            families = families.filter(code__in=family_codes)
         family_count = families.count()
         rows_query = LineAnalysis.objects.filter(cycle_id=cycle.pk)
+        if family_codes:
+            rows_query = rows_query.filter(family__code__in=family_codes)
         if family_offset or family_limit is not None:
             end = None if family_limit is None else family_offset + family_limit
-            page = list(
-                ProductFamily.objects.filter(pk__in=families)
-                .order_by("code")
-                .values_list("pk", flat=True)[family_offset:end]
-            )
+            page = list(families.order_by("code").values_list("pk", flat=True)[family_offset:end])
             rows_query = rows_query.filter(family_id__in=page)
         rows = [
             {**row, "status": STATUS_CODES[row["status"]]}

@@ -1,5 +1,13 @@
-"""REST API routes (the workflow issue fills these in)."""
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
 
-from django.urls import URLPattern, URLResolver
+from planning.api import views
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("cycles/<int:pk>/", views.CycleDetail.as_view(), name="api-cycle"),
+    path("cycles/<int:pk>/plan-lines/", views.CyclePlanLines.as_view(), name="api-plan-lines"),
+    path("cycles/<int:pk>/analysis/", views.CycleAnalysis.as_view(), name="api-analysis"),
+    path("cycles/<int:pk>/history/", views.CycleHistory.as_view(), name="api-history"),
+    path("plan-lines/<int:pk>/", views.PlanLineDetail.as_view(), name="api-plan-line"),
+]

@@ -27,7 +27,7 @@ SEED_TABLE = [
 def demo_cycle(db: None, settings) -> Cycle:
     settings.DEBUG = True
     call_command("seed_demo", stdout=None)
-    cycle = Cycle.objects.get(business_unit__code="demo")
+    cycle = Cycle.objects.get(business_unit__code="demo", plan_month="2024-03-01")
     cycle_recompute(cycle.pk)
     cycle.refresh_from_db()
     return cycle

@@ -1,0 +1,236 @@
+"""Load the demo: business units, families, one user per role, and a living S&OP cycle.
+
+Idempotent.  Everything is built through the services, as the demo users, so the audit trail
+reads like a real month: the previous cycle waits for the CEO's decision in executive review;
+the current one (the seed document's six months) is in demand review.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from approvals.services import cycle_advance, cycle_open
+from planning.demo import (
+    DEMO_FAMILIES,
+    SECOND_UNIT_FAMILIES,
+    SEED_FAMILY_CODE,
+    SEED_HORIZON_START,
+    DemoFamily,
+    family_month_values,
+)
+from planning.models import BusinessUnit, Cycle, ProductFamily
+from planning.months import add_months, month_range
+from planning.roles import Role
+from planning.services.memberships import membership_grant
+from planning.services.plan_lines import plan_lines_bulk_set
+from reviews.services import (
+    demand_assumption_create,
+    finance_comment_set,
+    material_risk_create,
+    production_constraint_create,
+    submission_transition,
+)
+
+DEMO_PASSWORD = "demo"
+HORIZON_MONTHS = 6
+
+# username -> (roles in the demo unit, roles in the second unit, is_superuser)
+DEMO_USERS: dict[str, tuple[tuple[Role, ...], tuple[Role, ...], bool]] = {
+    "director": ((Role.DIRECTOR,), (), False),
+    "sales": ((Role.SALES,), (), False),
+    "production": ((Role.PRODUCTION,), (), False),
+    "procurement": ((Role.PROCUREMENT,), (), False),
+    "finance": ((Role.FINANCE,), (), False),
+    "ceo": ((Role.EXECUTIVE,), (), False),
+    "admin": ((Role.ADMIN,), (Role.ADMIN,), True),
+    "sales2": ((), (Role.SALES,), False),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo business units, product families, cycles and one user per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Create the demo users (password 'demo') even when DEBUG is off.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "DEBUG is off: refusing to create demo users with a known password. "
+                "Use --force if this really is a demo installation."
+            )
+        with transaction.atomic():
+            demo = _unit("demo", "华东消费电子事业部 East China Consumer Electronics")
+            second = _unit("appliances", "家电事业部 Home Appliances")
+            _families(demo, DEMO_FAMILIES)
+            _families(second, SECOND_UNIT_FAMILIES)
+            users = _users(demo, second)
+            seed_month = add_months(SEED_HORIZON_START, -1)
+            _previous_cycle(demo, add_months(seed_month, -1), users)
+            _current_cycle(demo, seed_month, users)
+            _second_unit_cycle(second, seed_month, users)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))
+        for username in DEMO_USERS:
+            self.stdout.write(f"  {username:<12} / {DEMO_PASSWORD}")
+
+
+def _unit(code: str, name: str) -> BusinessUnit:
+    unit, _created = BusinessUnit.objects.get_or_create(code=code, defaults={"name": name})
+    return unit
+
+
+def _families(unit: BusinessUnit, families: tuple[DemoFamily, ...]) -> None:
+    for family in families:
+        ProductFamily.objects.get_or_create(
+            business_unit=unit,
+            code=family.code,
+            defaults={
+                "name": family.name,
+                "unit_of_measure": family.unit_of_measure,
+                "unit_cost": family.unit_cost,
+                "unit_price": family.unit_price,
+            },
+        )
+
+
+def _users(demo: BusinessUnit, second: BusinessUnit) -> dict[str, AbstractUser]:
+    user_model = get_user_model()
+    users: dict[str, AbstractUser] = {}
+    for username, (demo_roles, second_roles, superuser) in DEMO_USERS.items():
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"is_staff": superuser, "is_superuser": superuser}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if demo_roles:
+            membership_grant(business_unit=demo, user=user, roles=demo_roles)
+        if second_roles:
+            membership_grant(business_unit=second, user=user, roles=second_roles)
+        users[username] = user
+    return users
+
+
+def _open_with_values(
+    unit: BusinessUnit,
+    plan_month: datetime.date,
+    families: tuple[DemoFamily, ...],
+    actor: AbstractUser,
+    seed: int,
+) -> Cycle | None:
+    """Open the cycle (None if it exists already) and load plausible inputs for every family."""
+    if Cycle.objects.filter(business_unit=unit, plan_month=plan_month).exists():
+        return None
+    horizon_start = add_months(plan_month, 1)
+    cycle = cycle_open(
+        actor=actor,
+        business_unit_id=unit.pk,
+        plan_month=plan_month,
+        horizon_start=horizon_start,
+        horizon_months=HORIZON_MONTHS,
+    )
+    rng = random.Random(seed)
+    months = month_range(horizon_start, HORIZON_MONTHS)
+    family_ids = dict(ProductFamily.objects.filter(business_unit=unit).values_list("code", "id"))
+    values = {}
+    for family in families:
+        if family.code == SEED_FAMILY_CODE and horizon_start != SEED_HORIZON_START:
+            continue  # the seed's numbers belong to its own months only
+        rows = family_month_values(family, range(HORIZON_MONTHS), rng)
+        for month, row in zip(months, rows, strict=False):
+            values[(family_ids[family.code], month)] = row
+    plan_lines_bulk_set(cycle=cycle, values=values, actor=actor, reason="data collection")
+    return cycle
+
+
+def _previous_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
+    """Every submission in, waiting for the CEO in executive review."""
+    cycle = _open_with_values(unit, plan_month, DEMO_FAMILIES, users["director"], seed=7)
+    if cycle is None:
+        return
+    director = users["director"]
+    cycle_advance(actor=director, cycle_id=cycle.pk)
+    submission_transition(
+        actor=users["sales"], cycle_id=cycle.pk, kind="sales_forecast", action="submit",
+        text="共识需求已与大客户团队对齐。",
+    )  # fmt: skip
+    submission_transition(actor=director, cycle_id=cycle.pk, kind="sales_forecast", action="accept")
+    cycle_advance(actor=director, cycle_id=cycle.pk)
+    production_constraint_create(
+        actor=users["production"], cycle_id=cycle.pk,
+        data={"note": "SMT 2 号线 5 月计划停线检修 4 天。", "month": "2024-05"},
+    )  # fmt: skip
+    submission_transition(
+        actor=users["production"], cycle_id=cycle.pk, kind="production_capacity", action="submit"
+    )
+    _material_risks(cycle, users["procurement"])
+    submission_transition(
+        actor=users["procurement"], cycle_id=cycle.pk, kind="procurement_risk", action="submit"
+    )
+    finance_comment_set(
+        actor=users["finance"], cycle_id=cycle.pk,
+        comment="6 月库存投资峰值可控;缺货月份的收入风险需管理层关注。",
+    )  # fmt: skip
+    submission_transition(
+        actor=users["finance"], cycle_id=cycle.pk, kind="finance_review", action="submit"
+    )
+    for kind in ("production_capacity", "procurement_risk", "finance_review"):
+        submission_transition(actor=director, cycle_id=cycle.pk, kind=kind, action="accept")
+    cycle_advance(actor=director, cycle_id=cycle.pk)
+
+
+def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
+    """The seed's six months, in demand review, with opportunities and risks noted."""
+    cycle = _open_with_values(unit, plan_month, DEMO_FAMILIES, users["director"], seed=1)
+    if cycle is None:
+        return
+    seed_family = ProductFamily.objects.get(business_unit=unit, code=SEED_FAMILY_CODE)
+    demand_assumption_create(
+        actor=users["sales"], cycle_id=cycle.pk,
+        data={"kind": "opportunity", "family": seed_family.pk, "months": ["2024-06"],
+              "quantity": 1500, "probability": 60, "description": "618 大促追加订单",
+              "owner": "华东大区"},
+    )  # fmt: skip
+    demand_assumption_create(
+        actor=users["sales"], cycle_id=cycle.pk,
+        data={"kind": "risk", "family": seed_family.pk, "months": ["2024-09"],
+              "quantity": 2000, "probability": 30, "description": "竞品 9 月降价,可能流失份额",
+              "owner": "市场部"},
+    )  # fmt: skip
+    cycle_advance(actor=users["director"], cycle_id=cycle.pk)
+
+
+def _second_unit_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
+    _open_with_values(unit, plan_month, SECOND_UNIT_FAMILIES, users["admin"], seed=2)
+
+
+def _material_risks(cycle: Cycle, procurement: AbstractUser) -> None:
+    families = dict(
+        ProductFamily.objects.filter(business_unit=cycle.business_unit).values_list("code", "id")
+    )
+    material_risk_create(
+        actor=procurement, cycle_id=cycle.pk,
+        data={"material": "OLED 显示屏 6.7 英寸", "supplier": "京东方", "risk_level": "high",
+              "families": [families["PHN-A"]], "months": ["2024-05", "2024-06"],
+              "quantity_at_risk": 3000, "mitigation": "启用第二供应商认证,提前锁定 6 月产能",
+              "owner": "采购一部", "due_date": "2024-04-20"},
+    )  # fmt: skip
+    material_risk_create(
+        actor=procurement, cycle_id=cycle.pk,
+        data={"material": "锂电芯 5000mAh", "supplier": "宁德新能源", "risk_level": "medium",
+              "families": [families["PWR-20"], families["WCH-S"]], "months": ["2024-06"],
+              "quantity_at_risk": 5000, "mitigation": "增加安全库存 2 周",
+              "owner": "采购二部", "due_date": "2024-05-10"},
+    )  # fmt: skip

@@ -1,0 +1,292 @@
+"""Workflow transitions: one service each; lock the cycle, check, transition, audit, on_commit.
+
+Transitions take the cycle row lock (``SELECT ... FOR UPDATE``), the same lock every plan-line
+edit and submission change takes, so gates are evaluated against a settled cycle and two
+directors pressing "advance" at once cannot move the cycle twice from the stage they saw.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
+from approvals.workflow import GATES, STAGE_OWNERS, TRANSITIONS, default_due_date
+from planning.access import business_units_for, cycle_for_user, roles_in
+from planning.errors import ApplicationError
+from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine
+from planning.permissions import require_action
+from planning.roles import Role, Stage
+from planning.selectors import ANALYSIS_ROW_FIELDS, SUMMARY_FIELDS
+from planning.services.audit import audit_record
+from planning.services.cycles import cycle_create
+from reviews.models import Submission, SubmissionKind
+from reviews.services import submissions_ensure
+
+logger = logging.getLogger(__name__)
+
+
+class GateNotMet(ApplicationError):
+    code = "gate_not_met"
+
+
+@dataclass(frozen=True)
+class UnmetGate:
+    kind: str
+    state: str
+
+    def describe(self) -> str:
+        return _("%(kind)s is %(state)s") % {
+            "kind": SubmissionKind(self.kind).label,
+            "state": Submission(state=self.state).get_state_display(),
+        }
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    actor: Any,
+    business_unit_id: int,
+    plan_month: datetime.date,
+    horizon_months: int,
+    horizon_start: datetime.date | None = None,
+) -> Cycle:
+    """Open a cycle: plan lines (planning), the four submissions and the stage deadlines."""
+    unit = business_units_for(actor).filter(pk=business_unit_id).first()
+    if unit is None:
+        raise ValidationError({"business_unit": _("No such business unit.")})
+    probe = Cycle(business_unit=unit, stage=Stage.DATA_COLLECTION)
+    require_action(actor, probe, "cycle.create")
+    cycle = cycle_create(
+        business_unit_id=unit.pk,
+        plan_month=plan_month,
+        horizon_months=horizon_months,
+        horizon_start=horizon_start,
+        actor=actor,
+    )
+    submissions_ensure(cycle)
+    StageDeadline.objects.bulk_create(
+        StageDeadline(
+            cycle=cycle,
+            stage=stage,
+            owner_role=owner,
+            due_date=default_due_date(cycle.plan_month, stage),
+        )
+        for stage, owner in STAGE_OWNERS.items()
+    )
+    return cycle
+
+
+def unmet_gates(cycle: Cycle) -> list[UnmetGate]:
+    gates = GATES.get(Stage(cycle.stage), ())
+    states = dict(Submission.objects.filter(cycle=cycle).values_list("kind", "state"))
+    return [
+        UnmetGate(kind, states.get(kind, "draft"))
+        for kind, accepted in gates
+        if states.get(kind, "draft") not in accepted
+    ]
+
+
+def cycle_advance(
+    *, actor: Any, cycle_id: int, override_reason: str = "", from_stage: str | None = None
+) -> Cycle:
+    """Move the cycle to its next stage; unmet gates need an override reason."""
+    with transaction.atomic():
+        cycle = cycle_for_user(actor, cycle_id, for_update=True)
+        _check_expected_stage(cycle, from_stage)
+        require_action(actor, cycle, "cycle.advance")
+        [target] = TRANSITIONS["advance"][Stage(cycle.stage)]
+        unmet = unmet_gates(cycle)
+        if unmet and not override_reason.strip():
+            raise GateNotMet(
+                _(
+                    "The %(stage)s stage cannot end yet: %(gates)s. "
+                    "Give an override reason to move on without them."
+                )
+                % {
+                    "stage": Stage(cycle.stage).label,
+                    "gates": "; ".join(gate.describe() for gate in unmet),
+                },
+                extra={"unmet_gates": [gate.__dict__ for gate in unmet]},
+            )
+        reason = override_reason.strip() if unmet else ""
+        _move(cycle, target, actor, "cycle_advanced", reason)
+        if unmet:
+            audit_record(
+                action="gate_overridden",
+                actor=actor,
+                cycle=cycle,
+                target=f"cycle:{cycle.pk}",
+                field="gates",
+                before=[gate.__dict__ for gate in unmet],
+                reason=reason,
+            )
+    return cycle
+
+
+def cycle_send_back(*, actor: Any, cycle_id: int, to_stage: str, reason: str) -> Cycle:
+    """The executive returns the plan to demand or supply review, saying why."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the plan is sent back.")})
+    with transaction.atomic():
+        cycle = cycle_for_user(actor, cycle_id, for_update=True)
+        require_action(actor, cycle, "cycle.send_back")
+        allowed = TRANSITIONS["send_back"][Stage(cycle.stage)]
+        if to_stage not in allowed:
+            raise ValidationError(
+                {
+                    "to_stage": _("Send back to one of: %(stages)s.")
+                    % {"stages": ", ".join(sorted(str(stage) for stage in allowed))}
+                }
+            )
+        _move(cycle, Stage(to_stage), actor, "cycle_sent_back", reason.strip())
+    return cycle
+
+
+def cycle_approve(
+    *,
+    actor: Any,
+    cycle_id: int,
+    comment: str = "",
+    capacity_decisions: list[dict[str, Any]] | None = None,
+    kpi_targets: list[dict[str, Any]] | None = None,
+) -> Cycle:
+    """Approve the plan: freeze a snapshot and record the executive's decisions."""
+    with transaction.atomic():
+        cycle = cycle_for_user(actor, cycle_id, for_update=True)
+        require_action(actor, cycle, "cycle.approve")
+        if not cycle.is_fresh:
+            raise ApplicationError(
+                _("The analysis is still being recomputed; approve once it is up to date."),
+                extra={"inputs_version": cycle.inputs_version},
+            )
+        _record_decisions(cycle, actor, capacity_decisions or [], kpi_targets or [])
+        _snapshot(cycle, actor, comment)
+        _move(cycle, Stage.APPROVED, actor, "cycle_approved", comment)
+    return cycle
+
+
+def _check_expected_stage(cycle: Cycle, from_stage: str | None) -> None:
+    if from_stage and from_stage != cycle.stage:
+        raise ApplicationError(
+            _("The cycle has moved on to %(stage)s since you looked; nothing was changed.")
+            % {"stage": Stage(cycle.stage).label},
+            extra={"stage": cycle.stage},
+        )
+
+
+def _move(cycle: Cycle, target: Stage, actor: Any, action: str, reason: str) -> None:
+    before = cycle.stage
+    now = timezone.now()
+    StageDeadline.objects.filter(cycle=cycle, stage=before).update(completed_at=now)
+    if target in (Stage.DEMAND_REVIEW, Stage.SUPPLY_REVIEW) and action == "cycle_sent_back":
+        StageDeadline.objects.filter(cycle=cycle, stage=target).update(completed_at=None)
+    cycle.stage = target
+    cycle.save(update_fields=["stage"])
+    audit_record(
+        action=action,
+        actor=actor,
+        cycle=cycle,
+        target=f"cycle:{cycle.pk}",
+        field="stage",
+        before=before,
+        after=target.value,
+        reason=reason,
+    )
+    transaction.on_commit(lambda: logger.info("Cycle %s: %s -> %s", cycle.pk, before, target))
+
+
+def _record_decisions(
+    cycle: Cycle, actor: Any, decisions: list[dict[str, Any]], targets: list[dict[str, Any]]
+) -> None:
+    rows = []
+    for decision in decisions:
+        row = CapacityDecision(
+            cycle=cycle,
+            description=str(decision.get("description", "")),
+            family_id=decision.get("family") or None,
+            additional_capacity=decision.get("additional_capacity", 0),
+            investment=Decimal(str(decision.get("investment", 0))),
+            effective_from=decision.get("effective_from") or None,
+            decided_by=actor,
+        )
+        row.full_clean(exclude=["cycle", "family", "decided_by"])
+        rows.append(row)
+    CapacityDecision.objects.bulk_create(rows)
+    for target in targets:
+        KpiTarget.objects.update_or_create(
+            cycle=cycle,
+            name=str(target.get("name", "")).strip(),
+            defaults={
+                "target": Decimal(str(target.get("target", 0))),
+                "unit": str(target.get("unit", "")),
+                "set_by": actor,
+            },
+        )
+
+
+def _snapshot(cycle: Cycle, actor: Any, comment: str) -> PlanSnapshot:
+    inputs: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row)
+        for row in PlanLine.objects.filter(cycle=cycle).values(
+            "id",
+            "demand_forecast",
+            "confirmed_orders",
+            "opening_stock",
+            "production_plan",
+            "capacity_max",
+            "safety_stock_target",
+        )
+    }
+    lines = []
+    for row in (
+        LineAnalysis.objects.filter(cycle=cycle)
+        .order_by("family__code", "month")
+        .values(*ANALYSIS_ROW_FIELDS)
+    ):
+        source = inputs.get(row["plan_line_id"], {})
+        lines.append(
+            {
+                **{key: value for key, value in row.items() if key != "month"},
+                "month": f"{row['month']:%Y-%m}",
+                "demand_forecast": source.get("demand_forecast"),
+                "confirmed_orders": source.get("confirmed_orders"),
+                "input_opening_stock": source.get("opening_stock"),
+            }
+        )
+    summary = [
+        {**row, "month": f"{row['month']:%Y-%m}"}
+        for row in MonthSummary.objects.filter(cycle=cycle)
+        .order_by("month")
+        .values(*SUMMARY_FIELDS)
+    ]
+    return PlanSnapshot.objects.create(
+        cycle=cycle,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        comment=comment,
+        inputs_version=cycle.inputs_version,
+        excess_multiplier=cycle.business_unit.excess_multiplier,
+        lines=lines,
+        summary=summary,
+    )
+
+
+def actions_for(user: Any, cycle: Cycle) -> list[str]:
+    """The workflow actions ``user`` may take on ``cycle`` right now (for pages and the API)."""
+    roles = roles_in(user, cycle.business_unit)
+    stage = Stage(cycle.stage)
+    available = []
+    if Role.DIRECTOR in roles and stage in TRANSITIONS["advance"]:
+        available.append("advance")
+    if Role.EXECUTIVE in roles and stage == Stage.EXECUTIVE_REVIEW:
+        available += ["approve", "send_back"]
+    return available

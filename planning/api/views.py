@@ -1,0 +1,136 @@
+"""Planning API: cycles (read), plan lines, analysis, history. Thin: authorize, call, render."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from planning.access import cycle_for_user, cycles_for
+from planning.api.serializers import (
+    AnalysisSerializer,
+    AuditEventSerializer,
+    CycleSerializer,
+    PlanLinePatchSerializer,
+    PlanLineSerializer,
+)
+from planning.models import AuditEvent, PlanLine
+from planning.permissions import require_field_edit
+from planning.selectors import cycle_analysis_read
+from planning.services.plan_lines import plan_line_update
+
+
+class CycleDetail(generics.RetrieveAPIView):
+    serializer_class = CycleSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return cycles_for(self.request.user)
+
+
+class CyclePlanLines(generics.ListAPIView):
+    serializer_class = PlanLineSerializer
+
+    def get_queryset(self) -> QuerySet[PlanLine]:
+        cycle = cycle_for_user(self.request.user, self.kwargs["pk"])
+        return (
+            PlanLine.objects.filter(cycle=cycle)
+            .select_related("family")
+            .order_by("family__code", "month")
+        )
+
+
+class PlanLineDetail(APIView):
+    @extend_schema(responses=PlanLineSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PlanLineSerializer(self._line(request, pk)).data)
+
+    @extend_schema(request=PlanLinePatchSerializer, responses=PlanLineSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        line = self._line(request, pk)
+        payload = PlanLinePatchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        changes = {key: value for key, value in payload.validated_data.items() if key != "version"}
+        updated = plan_line_update(
+            plan_line=line,
+            changes=changes,
+            expected_version=payload.validated_data["version"],
+            actor=request.user,
+            check=require_field_edit,
+        )
+        return Response(PlanLineSerializer(updated).data)
+
+    def _line(self, request: Request, pk: int) -> PlanLine:
+        # The same 404 for a missing line and another business unit's line.
+        line = (
+            PlanLine.objects.select_related("family")
+            .filter(pk=pk, cycle__in=cycles_for(request.user))
+            .first()
+        )
+        if line is None:
+            raise Http404("No such plan line.")
+        return line
+
+
+class CycleAnalysis(APIView):
+    @extend_schema(
+        responses=AnalysisSerializer,
+        parameters=[
+            OpenApiParameter("limit", int, description="Families per page (default 100)."),
+            OpenApiParameter("offset", int, description="Families to skip."),
+            OpenApiParameter("family", str, description="Only these family codes (repeatable)."),
+        ],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        limit = _bounded_int(request.query_params.get("limit"), 100, 1, 2000)
+        offset = _bounded_int(request.query_params.get("offset"), 0, 0, 10**9)
+        analysis = cycle_analysis_read(
+            cycle,
+            family_offset=offset,
+            family_limit=limit,
+            family_codes=request.query_params.getlist("family") or None,
+        )
+        data = {
+            "inputs_version": analysis.inputs_version,
+            "computed_version": analysis.computed_version,
+            "computed_at": analysis.computed_at,
+            "status": analysis.status,
+            "family_count": analysis.family_count,
+            "rows": analysis.rows,
+            "summary": analysis.summary,
+        }
+        return Response(AnalysisSerializer(data).data)
+
+
+class CycleHistory(generics.ListAPIView):
+    serializer_class = AuditEventSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("user", str, description="Only changes by this username."),
+            OpenApiParameter("field", str, description="Only changes of this field."),
+        ]
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        cycle = cycle_for_user(self.request.user, self.kwargs["pk"])
+        events = AuditEvent.objects.filter(cycle=cycle).select_related("actor")
+        if user := self.request.query_params.get("user"):
+            events = events.filter(actor__username=user)
+        if field := self.request.query_params.get("field"):
+            events = events.filter(field=field)
+        return events.order_by("-at", "-id")
+
+
+def _bounded_int(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        value = default
+    return max(low, min(high, value))

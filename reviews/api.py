@@ -1,0 +1,173 @@
+"""Submissions and registers API. Thin: authorize, call one service or selector, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from planning.access import cycle_for_user
+from reviews.models import DemandAssumption, MaterialRisk, ProductionConstraint, Submission
+from reviews.selectors import finance_by_month, submissions_for_cycle
+from reviews.services import (
+    demand_assumption_create,
+    demand_assumption_delete,
+    finance_comment_set,
+    material_risk_create,
+    material_risk_delete,
+    production_constraint_create,
+    submission_transition,
+)
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+
+    class Meta:
+        model = Submission
+        fields = ["kind", "state", "version", "comment", "return_reason", "submitted_by",
+                  "submitted_at", "reviewed_by", "reviewed_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class TextSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DemandAssumptionSerializer(serializers.ModelSerializer[DemandAssumption]):
+    class Meta:
+        model = DemandAssumption
+        fields = ["id", "kind", "family", "months", "quantity", "probability", "description",
+                  "owner", "created_at"]  # fmt: skip
+        read_only_fields = ["id", "created_at"]
+
+
+class ProductionConstraintSerializer(serializers.ModelSerializer[ProductionConstraint]):
+    class Meta:
+        model = ProductionConstraint
+        fields = ["id", "family", "month", "note", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class MaterialRiskSerializer(serializers.ModelSerializer[MaterialRisk]):
+    class Meta:
+        model = MaterialRisk
+        fields = ["id", "material", "supplier", "risk_level", "families", "months",
+                  "quantity_at_risk", "mitigation", "owner", "due_date", "created_at"]  # fmt: skip
+        read_only_fields = ["id", "created_at"]
+
+
+class FinanceMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(format="%Y-%m")
+    inventory_investment = serializers.DecimalField(max_digits=24, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=24, decimal_places=2)
+    revenue_at_risk = serializers.DecimalField(max_digits=24, decimal_places=2)
+
+
+class FinanceReviewSerializer(serializers.Serializer):
+    submission = SubmissionSerializer()
+    months = FinanceMonthSerializer(many=True)
+
+
+class CycleSubmissions(APIView):
+    @extend_schema(responses=SubmissionSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        return Response(SubmissionSerializer(submissions_for_cycle(cycle), many=True).data)
+
+
+class SubmissionAction(APIView):
+    action_name = ""
+
+    @extend_schema(request=TextSerializer, responses=SubmissionSerializer)
+    def post(self, request: Request, pk: int, kind: str) -> Response:
+        payload = TextSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        text = payload.validated_data["reason" if self.action_name == "return" else "comment"]
+        submission = submission_transition(
+            actor=request.user, cycle_id=pk, kind=kind, action=self.action_name, text=text
+        )
+        return Response(SubmissionSerializer(submission).data)
+
+
+class RegisterList(APIView):
+    """GET the cycle's register, POST a new entry (through its service)."""
+
+    serializer_class: type[serializers.ModelSerializer] = DemandAssumptionSerializer
+    model: type = DemandAssumption
+    related_name = "demand_assumptions"
+    create: Callable[..., Any] = staticmethod(demand_assumption_create)
+
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        entries = getattr(cycle, self.related_name).all()
+        return Response(self.serializer_class(entries, many=True).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        payload = self.serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        for key in ("family",):
+            if data.get(key) is not None:
+                data[key] = data[key].pk
+        if "families" in data:
+            data["families"] = [family.pk for family in data["families"]]
+        entry = self.create(actor=request.user, cycle_id=pk, data=data)
+        return Response(self.serializer_class(entry).data, status=status.HTTP_201_CREATED)
+
+
+class DemandAssumptions(RegisterList):
+    pass
+
+
+class ProductionConstraints(RegisterList):
+    serializer_class = ProductionConstraintSerializer
+    model = ProductionConstraint
+    related_name = "production_constraints"
+    create = staticmethod(production_constraint_create)
+
+
+class MaterialRisks(RegisterList):
+    serializer_class = MaterialRiskSerializer
+    model = MaterialRisk
+    related_name = "material_risks"
+    create = staticmethod(material_risk_create)
+
+
+class DemandAssumptionDetail(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, entry_id: int) -> Response:
+        demand_assumption_delete(actor=request.user, cycle_id=pk, assumption_id=entry_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MaterialRiskDetail(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, entry_id: int) -> Response:
+        material_risk_delete(actor=request.user, cycle_id=pk, risk_id=entry_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FinanceReview(APIView):
+    @extend_schema(responses=FinanceReviewSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        [submission] = [s for s in submissions_for_cycle(cycle) if s.kind == "finance_review"]
+        data = {"submission": submission, "months": finance_by_month(cycle)}
+        return Response(FinanceReviewSerializer(data).data)
+
+    @extend_schema(request=TextSerializer, responses=SubmissionSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        payload = TextSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        submission = finance_comment_set(
+            actor=request.user, cycle_id=pk, comment=payload.validated_data["comment"]
+        )
+        return Response(SubmissionSerializer(submission).data)

@@ -1,0 +1,220 @@
+"""Every role x every write action x every stage, table-driven, through the HTTP API.
+
+The expected table below is written from the workflow issue's text, independently of
+``planning.permissions``: allowed -> 2xx, a role that may never -> 403, a role that may but not
+in this stage -> 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from rest_framework.test import APIClient
+
+from planning.models import Cycle, PlanLine
+from planning.roles import Role, Stage
+from reviews.models import Submission, SubmissionKind
+
+D, SA, PR, PC, FI, EX, AD = (
+    Role.DIRECTOR,
+    Role.SALES,
+    Role.PRODUCTION,
+    Role.PROCUREMENT,
+    Role.FINANCE,
+    Role.EXECUTIVE,
+    Role.ADMIN,
+)
+DC, DR, SR, ER, AP = (
+    Stage.DATA_COLLECTION,
+    Stage.DEMAND_REVIEW,
+    Stage.SUPPLY_REVIEW,
+    Stage.EXECUTIVE_REVIEW,
+    Stage.APPROVED,
+)
+
+# field -> {stage: roles allowed to edit it}
+FIELD_RULES = {
+    "demand_forecast": {DC: {SA}, DR: {SA}},
+    "confirmed_orders": {DC: {D, SA}, DR: {SA}},
+    "opening_stock": {DC: {D}},
+    "production_plan": {DC: {PR}, SR: {PR}},
+    "capacity_max": {DC: {PR}, SR: {PR}},
+    "safety_stock_target": {DC: {D}, DR: {D}, SR: {D}},
+}
+# action -> (roles, stages)
+ACTION_RULES = {
+    "advance": ({D}, {DC, DR, SR}),
+    "send_back": ({EX}, {ER}),
+    "approve": ({EX}, {ER}),
+    "submit sales_forecast": ({SA}, {DC, DR}),
+    "submit production_capacity": ({PR}, {DC, SR}),
+    "submit procurement_risk": ({PC}, {DC, SR}),
+    "submit finance_review": ({FI}, {SR}),
+    "accept sales_forecast": ({D}, {DR}),
+    "return sales_forecast": ({D}, {DR}),
+    "accept production_capacity": ({D}, {SR}),
+    "return production_capacity": ({D}, {SR}),
+    "accept procurement_risk": ({D}, {SR}),
+    "return procurement_risk": ({D}, {SR}),
+    "accept finance_review": ({D}, {SR}),
+    "return finance_review": ({D}, {SR}),
+    "demand assumption": ({SA}, {DC, DR}),
+    "production constraint": ({PR}, {DC, SR}),
+    "material risk": ({PC}, {DC, SR}),
+    "finance comment": ({FI}, {SR}),
+}
+
+
+def expected_field_status(field: str, role: Role, stage: Stage) -> int:
+    rules = FIELD_RULES[field]
+    if role in rules.get(stage, set()):
+        return 200
+    if any(role in roles for roles in rules.values()):
+        return 409
+    return 403
+
+
+def expected_action_status(action: str, role: Role, stage: Stage) -> int:
+    roles, stages = ACTION_RULES[action]
+    if role not in roles:
+        return 403
+    return 200 if stage in stages else 409
+
+
+def request_action(client: APIClient, cycle: Cycle, action: str) -> int:
+    base = f"/api/cycles/{cycle.pk}"
+    if action == "advance":
+        return client.post(f"{base}/advance/", {"override_reason": "matrix"}).status_code
+    if action == "send_back":
+        body = {"to_stage": "supply_review", "reason": "matrix"}
+        return client.post(f"{base}/send-back/", body).status_code
+    if action == "approve":
+        return client.post(f"{base}/approve/", {"comment": "matrix"}).status_code
+    verb, _space, rest = action.partition(" ")
+    if verb in {"submit", "accept", "return"}:
+        ready = "draft" if verb == "submit" else "submitted"
+        Submission.objects.filter(cycle=cycle, kind=rest).update(state=ready)
+        url = f"{base}/submissions/{rest}/{verb}/"
+        return client.post(url, {"reason": "matrix", "comment": "matrix"}).status_code
+    if action == "demand assumption":
+        assumption: dict[str, object] = {"kind": "risk", "months": ["2024-04"], "quantity": 5, "probability": 10,
+                "description": "matrix"}  # fmt: skip
+        return client.post(f"{base}/demand-assumptions/", assumption, format="json").status_code
+    if action == "production constraint":
+        return client.post(f"{base}/production-constraints/", {"note": "matrix"}).status_code
+    if action == "material risk":
+        body = {"material": "chip", "risk_level": "low", "months": [], "families": []}  # type: ignore[dict-item]
+        return client.post(f"{base}/material-risks/", body, format="json").status_code
+    if action == "finance comment":
+        return client.patch(f"{base}/finance-review/", {"comment": "matrix"}).status_code
+    raise AssertionError(action)
+
+
+def set_stage(cycle: Cycle, stage: Stage) -> None:
+    Cycle.objects.filter(pk=cycle.pk).update(stage=stage)
+    cycle.refresh_from_db()
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize("role", list(Role))
+def test_plan_line_field_edits_follow_the_matrix(
+    role: Role,
+    stage: Stage,
+    cycle: Cycle,
+    role_users: dict[Role, AbstractUser],
+    client_for: Callable[[AbstractUser], APIClient],
+) -> None:
+    set_stage(cycle, stage)
+    client = client_for(role_users[role])
+    line = PlanLine.objects.filter(cycle=cycle).order_by("pk")[0]
+    mismatches = []
+    for field in FIELD_RULES:
+        line.refresh_from_db()
+        response = client.patch(
+            f"/api/plan-lines/{line.pk}/",
+            {field: getattr(line, field) + 1, "version": line.version},
+            format="json",
+        )
+        expected = expected_field_status(field, role, stage)
+        if response.status_code != expected:
+            mismatches.append((field, expected, response.status_code, response.content[:200]))
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize("role", list(Role))
+def test_workflow_actions_follow_the_matrix(
+    role: Role,
+    stage: Stage,
+    cycle: Cycle,
+    role_users: dict[Role, AbstractUser],
+    client_for: Callable[[AbstractUser], APIClient],
+) -> None:
+    client = client_for(role_users[role])
+    mismatches = []
+    for action in ACTION_RULES:
+        set_stage(cycle, stage)
+        status = request_action(client, cycle, action)
+        expected = expected_action_status(action, role, stage)
+        # A success is any 2xx (201 for created register entries).
+        if (status // 100 == 2) != (expected == 200) or (expected != 200 and status != expected):
+            mismatches.append((action, expected, status))
+    assert mismatches == []
+
+
+def test_every_submission_kind_is_covered() -> None:
+    kinds = {action.split(" ")[1] for action in ACTION_RULES if action.startswith("submit ")}
+    assert kinds == set(SubmissionKind.values)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/cycles/{id}/",
+        "/api/cycles/{id}/plan-lines/",
+        "/api/cycles/{id}/analysis/",
+        "/api/cycles/{id}/history/",
+        "/api/cycles/{id}/submissions/",
+        "/api/cycles/{id}/workflow/",
+        "/api/cycles/{id}/finance-review/",
+        "/api/cycles/{id}/material-risks/",
+        "/api/cycles/{id}/demand-assumptions/",
+    ],
+)
+def test_another_units_cycle_does_not_exist_for_the_user(
+    url: str, cycle: Cycle, make_user, client_for
+) -> None:
+    from planning.models import BusinessUnit
+
+    other_unit = BusinessUnit.objects.create(code="other", name="Other")
+    outsider = make_user("outsider", (Role.SALES, Role.DIRECTOR, Role.EXECUTIVE), other_unit)
+    response = client_for(outsider).get(url.format(id=cycle.pk))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "/api/cycles/{id}/advance/", {"override_reason": "x"}),
+        ("post", "/api/cycles/{id}/approve/", {"comment": "x"}),
+        ("post", "/api/cycles/{id}/send-back/", {"to_stage": "demand_review", "reason": "x"}),
+        ("post", "/api/cycles/{id}/submissions/sales_forecast/submit/", {}),
+        ("patch", "/api/plan-lines/{line}/", {"demand_forecast": 1, "version": 1}),
+    ],
+)
+def test_another_units_cycle_cannot_be_changed(
+    method: str, url: str, body: dict, cycle: Cycle, make_user, client_for
+) -> None:
+    from planning.models import BusinessUnit
+
+    other_unit = BusinessUnit.objects.create(code="other", name="Other")
+    outsider = make_user("outsider", tuple(Role), other_unit)
+    line = PlanLine.objects.filter(cycle=cycle)[0]
+    response = getattr(client_for(outsider), method)(
+        url.format(id=cycle.pk, line=line.pk), body, format="json"
+    )
+    assert response.status_code == 404
+    cycle.refresh_from_db()
+    assert cycle.stage == Stage.DATA_COLLECTION
