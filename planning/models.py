@@ -324,6 +324,30 @@ class MonthSummary(models.Model):
         return f"{self.cycle_id} {self.month:%Y-%m}"
 
 
+class RecomputeRun(models.Model):
+    """One recompute that did work: what it computed, for which version, how long it took.
+
+    Operations read it to see the background recompute keep up; tests count it.
+    """
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="recompute_runs", db_constraint=False
+    )
+    version = models.BigIntegerField()
+    rows = models.IntegerField()
+    full = models.BooleanField()
+    started_at = models.DateTimeField()
+    duration_ms = models.FloatField()
+
+    class Meta:
+        verbose_name = _("recompute run")
+        verbose_name_plural = _("recompute runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} v{self.version} {self.rows} rows {self.duration_ms:.0f} ms"
+
+
 class AuditEvent(models.Model):
     """Who changed what, when, from what to what, and why: the audit trail of every change."""
 

@@ -161,6 +161,10 @@ else:
 # "celery" hands recomputes to a worker through Redis; "inline" runs them in this process after
 # commit (the zero-service default of `make run`).
 SOP_RECOMPUTE_MODE = os.environ.get("SOP_RECOMPUTE_MODE", "celery" if REDIS_URL else "inline")
+# A worker lets a burst of edits settle this long before recomputing (one recompute, not N),
+# but waits no longer than the maximum under a steady stream of edits.
+SOP_RECOMPUTE_QUIET_MS = int(os.environ.get("SOP_RECOMPUTE_QUIET_MS", "40"))
+SOP_RECOMPUTE_MAX_WAIT_MS = int(os.environ.get("SOP_RECOMPUTE_MAX_WAIT_MS", "1000"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

@@ -14,7 +14,9 @@ Correctness rules:
 
 from __future__ import annotations
 
+import datetime
 import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,8 +24,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from planning.engine import BalanceResult, compute_balance
-from planning.models import Cycle
+from planning.engine import (
+    STATUS_BALANCED,
+    STATUS_EXCESS,
+    STATUS_SHORT,
+    BalanceResult,
+    compute_balance,
+)
+from planning.models import Cycle, RecomputeRun
 from planning.pgcopy import binary_copy_payload, copy_in, month_index_to_pg_date
 from planning.selectors import CycleLineInputs, cycle_line_inputs
 
@@ -63,6 +71,8 @@ class RecomputeOutcome:
 
 def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
     """Bring the cycle's analysis up to its current inputs version (idempotent)."""
+    started = timezone.now()
+    clock = time.perf_counter()
     with transaction.atomic():
         _lock_recompute(cycle_id)
         state = (
@@ -83,17 +93,32 @@ def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
         full = computed == 0 or state["structure_version"] > computed
         lines = cycle_line_inputs(cycle_id, changed_since=None if full else computed)
         result = compute_balance(lines.balance, state["business_unit__excess_multiplier"])
-        _replace_line_analysis(cycle_id, version, lines, result, full)
-        _replace_month_summary(cycle_id, version)
+        if full:
+            _replace_line_analysis(cycle_id, version, lines, result, full=True)
+            _replace_month_summary(cycle_id, version)
+        else:
+            previous = _month_totals_in_db(cycle_id, lines.family_id_set())
+            _replace_line_analysis(cycle_id, version, lines, result, full=False)
+            _adjust_month_summary(cycle_id, version, previous, _month_totals(lines, result))
         Cycle.objects.filter(pk=cycle_id, computed_version__lt=version).update(
             computed_version=version, computed_at=timezone.now()
         )
+        duration_ms = (time.perf_counter() - clock) * 1000
+        RecomputeRun.objects.create(
+            cycle_id=cycle_id,
+            version=version,
+            rows=len(lines),
+            full=full,
+            started_at=started,
+            duration_ms=duration_ms,
+        )
     logger.info(
-        "Recomputed cycle %s at version %s: %s lines (%s)",
+        "Recomputed cycle %s at version %s: %s lines (%s) in %.0f ms",
         cycle_id,
         version,
         len(lines),
         "full" if full else "changed families",
+        duration_ms,
     )
     return RecomputeOutcome(cycle_id, version, len(lines), full=full)
 
@@ -218,3 +243,100 @@ def _replace_month_summary(cycle_id: int, version: int) -> None:
             """,
             [version, cycle_id],
         )
+
+
+# Per-month totals of the analysis: the additive columns of MonthSummary.
+TOTAL_COLUMNS = (
+    "effective_demand",
+    "production_plan",
+    "capacity_max",
+    "closing_stock",
+    "safety_stock_target",
+    "backlog",
+    "families_short",
+    "families_balanced",
+    "families_excess",
+    "families_over_capacity",
+)
+MonthTotals = dict[int, np.ndarray]  # month index -> totals in TOTAL_COLUMNS order
+
+
+def _month_totals(lines: CycleLineInputs, result: BalanceResult) -> MonthTotals:
+    """The new rows' totals per month, in numpy (a handful of families on the partial path)."""
+    columns = np.column_stack(
+        [
+            result.effective_demand,
+            lines.balance.production_plan,
+            lines.balance.capacity_max,
+            result.closing_stock,
+            lines.balance.safety_stock_target,
+            np.maximum(-result.closing_stock, 0),
+            result.status == STATUS_SHORT,
+            result.status == STATUS_BALANCED,
+            result.status == STATUS_EXCESS,
+            result.over_capacity,
+        ]
+    ).astype(np.int64)
+    totals: MonthTotals = {}
+    for month in np.unique(lines.month_indexes).tolist():
+        totals[month] = columns[lines.month_indexes == month].sum(axis=0)
+    return totals
+
+
+def _month_totals_in_db(cycle_id: int, family_ids: list[int]) -> MonthTotals:
+    """The stored analysis totals per month of the families about to be replaced."""
+    if not family_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(family_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT month, SUM(effective_demand), SUM(production_plan), SUM(capacity_max),
+                SUM(closing_stock), SUM(safety_stock_target),
+                SUM(CASE WHEN closing_stock < 0 THEN -closing_stock ELSE 0 END),
+                SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN over_capacity THEN 1 ELSE 0 END)
+            FROM planning_lineanalysis
+            WHERE cycle_id = %s AND family_id IN ({placeholders})
+            GROUP BY month
+            """,
+            [cycle_id, *family_ids],
+        )
+        rows = cursor.fetchall()
+    return {_month_index(month): np.asarray(values, dtype=np.int64) for month, *values in rows}
+
+
+def _adjust_month_summary(
+    cycle_id: int, version: int, previous: MonthTotals, current: MonthTotals
+) -> None:
+    """Apply (new - old) totals of the recomputed families: a few rows, not the whole cycle."""
+    zeros = np.zeros(len(TOTAL_COLUMNS), dtype=np.int64)
+    assignments = ", ".join(f"{name} = {name} + %s" for name in TOTAL_COLUMNS)
+    params = []
+    for month in sorted(set(previous) | set(current)):
+        delta = current.get(month, zeros) - previous.get(month, zeros)
+        params.append([*delta.tolist(), version, cycle_id, _month_date(month)])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE planning_monthsummary SET {assignments}, computed_version = %s"
+            " WHERE cycle_id = %s AND month = %s",
+            params,
+        )
+        cursor.execute(
+            "UPDATE planning_monthsummary SET computed_version = %s, utilization ="
+            " CAST(production_plan AS DOUBLE PRECISION) / NULLIF(capacity_max, 0)"
+            " WHERE cycle_id = %s",
+            [version, cycle_id],
+        )
+
+
+def _month_index(month: datetime.date | str) -> int:
+    if isinstance(month, str):  # SQLite returns dates as text
+        month = datetime.date.fromisoformat(month)
+    return month.year * 12 + month.month - 1
+
+
+def _month_date(index: int) -> datetime.date:
+    return datetime.date(index // 12, index % 12 + 1, 1)
