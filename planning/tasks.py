@@ -1,11 +1,12 @@
 """Celery tasks: thin, idempotent wrappers around the recompute service.
 
 Coalescing: ``recompute_enqueue`` sets a per-cycle "pending" key in Redis (SET NX with a TTL)
-and only publishes a task when the key was not set already; the task lets the burst settle
-(a short quiet period), then deletes the key *before* it reads the cycle's version.  So a burst of edits publishes one task while it waits, and at
-most one more while it runs: N edits cost at most two recomputes, and the last one always sees
-the newest version.  The periodic sweep publishes regardless of the key, so a lost message or a
-killed worker can delay an analysis by one sweep interval, never lose it.
+and publishes a task only when the key was not set already.  The task lets the burst settle (a
+short quiet period), then deletes the key *before* it reads the cycle's version.  So a burst of
+edits publishes one task while it waits and at most one more while it runs: N edits cost at
+most two recomputes, and the last one always sees the newest version.  The periodic sweep
+publishes regardless of the key, so a lost message or a killed worker delays an analysis by one
+sweep interval at most; it never loses it.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ class PrivateRedis:
                 "",
                 "--appendonly",
                 "no",
-            ],  # fmt: skip
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
