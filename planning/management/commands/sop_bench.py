@@ -1,0 +1,113 @@
+"""`manage.py sop_bench`: measure the recompute path at scale and print every figure."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, connections
+
+from planning import benchmark as bench
+
+
+class Command(BaseCommand):
+    help = "Benchmark the balance recompute (full, engine, edit-to-fresh, naive baseline)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--families", type=int, default=10_000)
+        parser.add_argument("--months", type=int, default=24)
+        parser.add_argument("--edits", type=int, default=200, help="0 skips the worker test.")
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--naive-families", type=int, default=500)
+        parser.add_argument("--format", choices=("table", "json"), default="table")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        database = settings.DATABASES["default"]
+        scratch = None
+        if database["ENGINE"].endswith("postgresql"):
+            scratch = f"{database['NAME']}_bench_{os.getpid()}"
+            self._create_scratch(database, scratch)
+        else:
+            self.stderr.write(
+                "WARNING: not PostgreSQL; benchmarking in the configured database "
+                f"({database['NAME']}). Figures are not representative."
+            )
+        try:
+            figures = self._measure(options)
+        finally:
+            if scratch:
+                self._drop_scratch(database, scratch)
+        self._report(figures, options["format"])
+
+    def _measure(self, options: dict[str, Any]) -> dict[str, Any]:
+        call_command("migrate", verbosity=0)
+        cycle = bench.generate_cycle(options["families"], options["months"])
+        rows = options["families"] * options["months"]
+        figures: dict[str, Any] = {"rows": rows, "families": options["families"],
+                                   "months": options["months"]}  # fmt: skip
+        figures["full_recompute_s"] = bench.measure_full_recompute(cycle, options["repeat"])
+        figures["engine_rows_per_s"] = bench.measure_engine_rows_per_s(cycle, options["repeat"])
+        naive_rate, naive_rows = bench.measure_naive_rows_per_s(cycle, options["naive_families"])
+        figures["naive_rows_per_s"] = naive_rate
+        figures["naive_sample_rows"] = naive_rows
+        figures["full_recompute_rows_per_s"] = rows / figures["full_recompute_s"]
+        figures["speedup_vs_naive"] = figures["full_recompute_rows_per_s"] / naive_rate
+        if options["edits"] and settings.REDIS_URL and connection.vendor == "postgresql":
+            worker = bench.WorkerProcess(
+                bench.database_url(connection.settings_dict), settings.REDIS_URL
+            )
+            try:
+                latencies = bench.measure_edit_to_fresh(cycle, options["edits"])
+            finally:
+                worker.stop()
+            figures["edits"] = len(latencies)
+            figures["edit_to_fresh_p50_ms"] = bench.percentile(latencies, 50)
+            figures["edit_to_fresh_p95_ms"] = bench.percentile(latencies, 95)
+        else:
+            self.stderr.write("Edit-to-fresh skipped: needs PostgreSQL, REDIS_URL and --edits > 0.")
+            figures["edit_to_fresh_p50_ms"] = None
+            figures["edit_to_fresh_p95_ms"] = None
+        figures["peak_rss_mb"] = bench.peak_rss_mb()
+        return figures
+
+    def _report(self, figures: dict[str, Any], output_format: str) -> None:
+        if output_format == "json":
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        units = {
+            "rows": "plan lines", "full_recompute_s": "s", "engine_rows_per_s": "rows/s",
+            "full_recompute_rows_per_s": "rows/s", "naive_rows_per_s": "rows/s",
+            "naive_sample_rows": "rows", "speedup_vs_naive": "x",
+            "edit_to_fresh_p50_ms": "ms", "edit_to_fresh_p95_ms": "ms", "peak_rss_mb": "MB",
+            "edits": "edits", "families": "families", "months": "months",
+        }  # fmt: skip
+        for key, value in figures.items():
+            shown = (
+                "n/a"
+                if value is None
+                else (f"{value:,.3f}" if isinstance(value, float) else f"{value:,}")
+            )
+            self.stdout.write(f"{key:<28} {shown:>16} {units.get(key, '')}")
+
+    def _admin_connection(self, database: dict[str, Any]) -> psycopg.Connection:
+        return psycopg.connect(
+            host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
+            password=database["PASSWORD"] or None, dbname="postgres", autocommit=True,
+        )  # fmt: skip
+
+    def _create_scratch(self, database: dict[str, Any], name: str) -> None:
+        with self._admin_connection(database) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        connections.close_all()
+        database["NAME"] = name
+        self.stderr.write(f"Benchmarking in the scratch database {name} (dropped afterwards).")
+
+    def _drop_scratch(self, database: dict[str, Any], name: str) -> None:
+        connections.close_all()
+        with self._admin_connection(database) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
