@@ -80,7 +80,7 @@ def _generate_generic(unit: BusinessUnit, cycle: Cycle, families: int, months: i
         [
             ProductFamily(business_unit=unit, code=f"F{n:07d}", name=f"Family {n}")
             for n in range(families)
-        ],  # fmt: skip
+        ],
         batch_size=5000,
     )
     family_ids = list(ProductFamily.objects.filter(business_unit=unit).values_list("pk", flat=True))
@@ -176,7 +176,7 @@ def measure_naive_rows_per_s(cycle: Cycle, sample_families: int) -> tuple[float,
             "stock_days",
             "utilization",
             "status",
-        ],  # fmt: skip
+        ],
         batch_size=1000,
     )
     return len(lines) / (time.perf_counter() - started), len(lines)
@@ -203,7 +203,7 @@ class WorkerProcess:
                 "--without-heartbeat",
                 "-n",
                 f"bench-{os.getpid()}@%h",
-            ],  # fmt: skip
+            ],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=self.log.open("wb"),

@@ -94,20 +94,20 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"{key:<28} {shown:>16} {units.get(key, '')}")
 
-    def _admin_connection(self, database: dict[str, Any]) -> psycopg.Connection:
+    def _admin_connection(self, database: Any) -> psycopg.Connection:
         return psycopg.connect(
             host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
             password=database["PASSWORD"] or None, dbname="postgres", autocommit=True,
         )  # fmt: skip
 
-    def _create_scratch(self, database: dict[str, Any], name: str) -> None:
+    def _create_scratch(self, database: Any, name: str) -> None:
         with self._admin_connection(database) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         connections.close_all()
         database["NAME"] = name
         self.stderr.write(f"Benchmarking in the scratch database {name} (dropped afterwards).")
 
-    def _drop_scratch(self, database: dict[str, Any], name: str) -> None:
+    def _drop_scratch(self, database: Any, name: str) -> None:
         connections.close_all()
         with self._admin_connection(database) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
