@@ -196,3 +196,36 @@ class MaterialRisk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material} ({self.risk_level})"
+
+
+class GapOption(models.Model):
+    """A way to close a capacity gap (overtime, outsourcing, stock, split deliveries), costed."""
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="gap_options", verbose_name=_("cycle")
+    )
+    name = models.CharField(_("alternative"), max_length=200)
+    additional_capacity = models.BigIntegerField(
+        _("additional capacity"), validators=[MinValueValidator(0)]
+    )
+    cost = models.DecimalField(
+        _("cost"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gap alternative")
+        verbose_name_plural = _("gap alternatives")
+        ordering = ["cycle", "id"]  # the order entered breaks ties in the ranking
+
+    def __str__(self) -> str:
+        return f"{self.name} (+{self.additional_capacity})"

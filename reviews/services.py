@@ -19,6 +19,7 @@ from planning.permissions import require_action
 from planning.services.audit import audit_record
 from reviews.models import (
     DemandAssumption,
+    GapOption,
     MaterialRisk,
     ProductionConstraint,
     Submission,
@@ -264,3 +265,27 @@ def finance_comment_set(*, actor: Any, cycle_id: int, comment: str) -> Submissio
             after=comment,
         )
     return submission
+
+
+def gap_option_create(*, actor: Any, cycle_id: int, data: dict[str, Any]) -> GapOption:
+    """Production proposes a costed way to close capacity gaps (ranked on the supply page)."""
+    with transaction.atomic():
+        cycle = _register_edit(actor, cycle_id, "production_constraint.edit")
+        option = GapOption(
+            cycle=cycle,
+            name=str(data.get("name", "")).strip(),
+            additional_capacity=data.get("additional_capacity", 0),
+            cost=data.get("cost") or None,
+            lead_time_days=data.get("lead_time_days") or None,
+            created_by=actor,
+        )
+        option.full_clean(exclude=["cycle", "created_by"])
+        option.save()
+        audit_record(
+            action="gap_option_created",
+            actor=actor,
+            cycle=cycle,
+            target=f"gap_option:{option.pk}",
+            after={"name": option.name, "additional_capacity": option.additional_capacity},
+        )
+    return option

@@ -139,7 +139,10 @@ USE_TZ = True
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "sop_project" / "static"]
+STATICFILES_DIRS: list = [BASE_DIR / "sop_project" / "static"]
+# Chart.js, installed from npm by `make install` (package.json); pages work without it.
+if (BASE_DIR / "node_modules" / "chart.js" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -34,12 +34,20 @@ from planning.services.plan_lines import plan_lines_bulk_set
 from reviews.services import (
     demand_assumption_create,
     finance_comment_set,
+    gap_option_create,
     material_risk_create,
     production_constraint_create,
     submission_transition,
 )
 
 DEMO_PASSWORD = "demo"
+# The seed's four June alternatives, in its order, with an illustrative cost and lead time.
+SEED_GAP_ALTERNATIVES = (
+    ("加班加班(双倍工资)", 1500, "45000", 3),
+    ("外包给合作工厂 A", 2500, "90000", 14),
+    ("调用渠道安全库存", 2000, "20000", 2),
+    ("说服客户分批交付", 1000, "5000", 7),
+)
 HORIZON_MONTHS = 6
 
 # username -> (roles in the demo unit, roles in the second unit, is_superuser)
@@ -209,6 +217,12 @@ def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -
               "quantity": 2000, "probability": 30, "description": "竞品 9 月降价,可能流失份额",
               "owner": "市场部"},
     )  # fmt: skip
+    for name, extra, cost, lead_time in SEED_GAP_ALTERNATIVES:
+        gap_option_create(
+            actor=users["production"], cycle_id=cycle.pk,
+            data={"name": name, "additional_capacity": extra, "cost": cost,
+                  "lead_time_days": lead_time},
+        )  # fmt: skip
     cycle_advance(actor=users["director"], cycle_id=cycle.pk)
 
 

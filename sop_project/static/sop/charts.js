@@ -1,0 +1,95 @@
+// Draws the page's charts from json_script data with Chart.js (installed from npm, served
+// locally). Re-runs after every htmx swap so refreshed fragments get fresh charts.
+(function () {
+  "use strict";
+  const charts = new Map();
+
+  function data(id) {
+    const node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function draw(canvas, config) {
+    if (charts.has(canvas)) charts.get(canvas).destroy();
+    charts.set(canvas, new window.Chart(canvas, config));
+  }
+
+  const builders = {
+    balance(canvas) {
+      const d = data("analysis-data"), t = data("analysis-labels");
+      draw(canvas, {
+        data: {
+          labels: d.labels,
+          datasets: [
+            { type: "bar", label: t.demand, data: d.demand, backgroundColor: "#9fb8d6" },
+            { type: "bar", label: t.production, data: d.production, backgroundColor: "#1f5fa8" },
+            { type: "line", label: t.closing, data: d.closing, borderColor: "#c0392b", tension: 0.2 },
+            { type: "line", label: t.safety, data: d.safety, borderColor: "#2e7d32", borderDash: [6, 4], pointRadius: 0 },
+          ],
+        },
+        options: { responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } },
+      });
+    },
+    utilization(canvas) {
+      const d = data("analysis-data"), t = data("analysis-labels");
+      draw(canvas, {
+        type: "line",
+        data: {
+          labels: d.labels,
+          datasets: [
+            { label: t.utilization, data: d.utilization, borderColor: "#1f5fa8", yAxisID: "pct" },
+            { label: t.capacity, data: d.capacity, borderColor: "#b26a00", borderDash: [4, 4], yAxisID: "units" },
+            { label: t.production, data: d.production, borderColor: "#5f6b7a", yAxisID: "units" },
+          ],
+        },
+        options: {
+          responsive: true, maintainAspectRatio: false,
+          scales: { pct: { position: "left", suggestedMin: 0, suggestedMax: 100 }, units: { position: "right", grid: { drawOnChartArea: false } } },
+        },
+      });
+    },
+    finance(canvas) {
+      const d = data("finance-data"), t = data("finance-labels");
+      draw(canvas, {
+        type: "bar",
+        data: {
+          labels: d.labels,
+          datasets: [
+            { label: t.inventory, data: d.inventory, backgroundColor: "#1f5fa8" },
+            { label: t.revenue, data: d.revenue, backgroundColor: "#9fb8d6" },
+            { label: t.at_risk, data: d.at_risk, backgroundColor: "#c0392b" },
+          ],
+        },
+        options: { responsive: true, maintainAspectRatio: false },
+      });
+    },
+    maturity(canvas) {
+      const d = data("maturity-data");
+      const palette = ["#1f5fa8", "#c0392b", "#2e7d32", "#b26a00"];
+      draw(canvas, {
+        type: "line",
+        data: {
+          datasets: Object.entries(d).map(([unit, points], i) => ({
+            label: unit, data: points, borderColor: palette[i % palette.length], stepped: true,
+          })),
+        },
+        options: {
+          responsive: true, maintainAspectRatio: false, parsing: { xAxisKey: "x", yAxisKey: "y" },
+          scales: { x: { type: "category", labels: [...new Set(Object.values(d).flat().map((p) => p.x))].sort() },
+                    y: { min: 1, max: 5, ticks: { stepSize: 1, callback: (v) => "L" + v } } },
+        },
+      });
+    },
+  };
+
+  function drawAll(root) {
+    if (!window.Chart) return; // the tables carry the same numbers
+    root.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      const build = builders[canvas.dataset.chart];
+      if (build) build(canvas);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => drawAll(document));
+  document.addEventListener("htmx:afterSwap", (event) => drawAll(event.detail.elt.parentNode || document));
+})();
