@@ -166,7 +166,11 @@ def grid(
     pages = max(1, -(-total // FAMILIES_PER_PAGE))
     page = min(max(page, 1), pages)
     families = list(families_all[(page - 1) * FAMILIES_PER_PAGE : page * FAMILIES_PER_PAGE])
-    lines = PlanLine.objects.filter(cycle=cycle, family__in=families).order_by("month")
+    lines = (
+        PlanLine.objects.filter(cycle=cycle, family__in=families)
+        .select_related("family")
+        .order_by("month")
+    )
     by_family: dict[int, list[PlanLine]] = {}
     for line in lines:
         by_family.setdefault(line.family_id, []).append(line)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -162,6 +162,9 @@ def cell_save(request: HtmxHttpRequest, cycle_id: int, line_id: int, field: str)
     except ApplicationError as error:
         context.update(error=error.message, attempted=raw)
         status = 409
+    except PermissionDenied as error:
+        context.update(error=str(error), attempted=raw)
+        status = 403
     if not request.htmx:
         if status != 200:
             messages.error(request, context.get("error") or context.get("conflict", ""))
