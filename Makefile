@@ -11,10 +11,13 @@ TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 
 .PHONY: install run test lint typecheck pytest services bench messages clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@# Chart.js for the pages' charts, from the npm registry (package-lock.json pins it).
+	command -v npm >/dev/null || bash .ci/services node
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
