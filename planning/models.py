@@ -246,16 +246,18 @@ class LineAnalysis(models.Model):
     target), so one version of the analysis is self-consistent and readable without a join.
     """
 
-    # Derived data, rewritten whole by the recompute from the lines it has just read: database
-    # foreign-key checks would triple the cost of that bulk write (measured: 3.4 s of 5.7 s at
-    # 240,000 rows) and guard nothing the recompute does not already guarantee.  Deletes still
-    # cascade through the ORM.
-    plan_line = models.OneToOneField(
+    # Derived data, rewritten whole by the recompute from the lines it has just read.  No
+    # database foreign-key checks and no unique index on plan_line: each would be checked for
+    # every one of 240,000 rows per recompute (measured: the FK checks cost 3.4 s of 5.7 s, the
+    # unique plan_line key, probing the rows just deleted, about 1 s more) and they guard nothing
+    # the recompute does not already guarantee (one row per line, under the cycle's lock).
+    # Deletes still cascade through the ORM.
+    plan_line = models.ForeignKey(
         PlanLine,
         on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="analysis",
+        related_name="analyses",
         db_constraint=False,
+        db_index=False,
     )
     cycle = models.ForeignKey(
         Cycle,
