@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from planning.models import PLAN_INPUT_FIELDS, AuditEvent, Cycle, PlanLine
@@ -67,7 +68,10 @@ class PlanLinePatchSerializer(serializers.Serializer):
         unknown = set(self.initial_data) - set(self.fields)
         if unknown:
             raise serializers.ValidationError(
-                {name: ["This field cannot be edited on a plan line."] for name in sorted(unknown)}
+                {
+                    name: [_("This field cannot be edited on a plan line.")]
+                    for name in sorted(unknown)
+                }
             )
         return attrs
 

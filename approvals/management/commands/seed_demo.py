@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from approvals.services import cycle_advance, cycle_open
 from planning.demo import (
@@ -76,8 +77,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
-                "DEBUG is off: refusing to create demo users with a known password. "
-                "Use --force if this really is a demo installation."
+                _(
+                    "DEBUG is off: refusing to create demo users with a known password. "
+                    "Use --force if this really is a demo installation."
+                )
             )
         with transaction.atomic():
             demo = _unit("demo", "华东消费电子事业部 East China Consumer Electronics")
