@@ -5,6 +5,7 @@ from approvals.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("maturity/", views.maturity, name="maturity"),
+    path("cycles/new/", views.cycle_new, name="cycle-new"),
     path("cycles/<int:cycle_id>/", views.cycle_overview, name="cycle-overview"),
     path("cycles/<int:cycle_id>/demand/", views.demand_review, name="cycle-demand"),
     path("cycles/<int:cycle_id>/supply/", views.supply_review, name="cycle-supply"),
@@ -29,5 +30,6 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/assumptions/", views.assumption_add, name="assumption-add"),
     path("cycles/<int:cycle_id>/risks/", views.risk_add, name="risk-add"),
     path("cycles/<int:cycle_id>/gap-options/", views.gap_option_add, name="gap-option-add"),
+    path("cycles/<int:cycle_id>/constraints/", views.constraint_add, name="constraint-add"),
     path("cycles/<int:cycle_id>/finance/comment/", views.finance_comment, name="finance-comment"),
 ]

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from approvals.services import cycle_advance, cycle_approve, cycle_send_back
+from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_send_back
 from approvals.web import pages
 from planning.access import business_units_for, cycle_for_user, cycles_for, roles_in
 from planning.errors import ApplicationError, VersionConflict
 from planning.maturity import CRITERIA, LEVEL_DESCRIPTIONS, MaturityLevel
 from planning.models import AuditEvent, MaturityAssessment, PlanLine
+from planning.months import parse_month
 from planning.permissions import require_field_edit
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read
@@ -39,6 +40,7 @@ from reviews.services import (
     finance_comment_set,
     gap_option_create,
     material_risk_create,
+    production_constraint_create,
     submission_transition,
 )
 
@@ -81,9 +83,38 @@ def page_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     cycles = cycles_for(request.user).order_by("business_unit__name", "-plan_month")
+    chairs = [
+        unit
+        for unit in business_units_for(request.user)
+        if Role.DIRECTOR in roles_in(request.user, unit)
+    ]
     return render(
-        request, "web/home.html", {"cycles": cycles, "tasks": pages.open_tasks(request.user)}
+        request,
+        "web/home.html",
+        {"cycles": cycles, "tasks": pages.open_tasks(request.user), "chairs": chairs},
     )
+
+
+@login_required
+@require_POST
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    """The director opens next month's cycle; its plan lines carry over from the last one."""
+    try:
+        cycle = cycle_open(
+            actor=request.user,
+            business_unit_id=_int(request.POST.get("business_unit")),
+            plan_month=parse_month(request.POST.get("plan_month", "")),
+            horizon_months=_int(request.POST.get("horizon_months")),
+        )
+    except ValueError:
+        messages.error(request, _("Enter the planning month as YYYY-MM."))
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("The cycle is open."))
+        return HttpResponseRedirect(reverse("cycle-overview", args=[cycle.pk]))
+    return HttpResponseRedirect(reverse("home"))
 
 
 @login_required
@@ -130,6 +161,7 @@ def supply_review(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         "constraints": cycle.production_constraints.select_related("family"),
         "may_edit_risks": pages.may(request.user, cycle, "material_risk.edit"),
         "may_edit_options": pages.may(request.user, cycle, "production_constraint.edit"),
+        "families": cycle.business_unit.families.filter(is_active=True),
     }
     return _grid_page(request, cycle_id, "web/supply_review.html", SUPPLY_FIELDS, extra)
 
@@ -397,6 +429,21 @@ def gap_option_add(request: HttpRequest, cycle_id: int) -> None:
             "additional_capacity": _int(data.get("additional_capacity")),
             "cost": data.get("cost") or None,
             "lead_time_days": _int(data.get("lead_time_days")) or None,
+        },
+    )
+    messages.success(request, _("Saved."))
+
+
+@page_action
+def constraint_add(request: HttpRequest, cycle_id: int) -> None:
+    data = request.POST
+    production_constraint_create(
+        actor=request.user,
+        cycle_id=cycle_id,
+        data={
+            "note": data.get("note", ""),
+            "family": data.get("family") or None,
+            "month": data.get("month") or None,
         },
     )
     messages.success(request, _("Saved."))

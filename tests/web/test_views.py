@@ -245,3 +245,39 @@ def test_pages_switch_to_chinese(current: Cycle) -> None:
     body = client.get(f"/cycles/{current.pk}/analysis/").content.decode()
     assert "供需平衡分析" in body
     assert "供不应求 — 需扩产或增库存" in body
+
+
+def test_director_opens_a_new_cycle_from_home(demo: None) -> None:
+    from planning.models import BusinessUnit
+
+    unit = BusinessUnit.objects.get(code="demo")
+    client = client_as("director")
+    assert 'action="/cycles/new/"' in client.get("/").content.decode()
+    response = client.post(
+        "/cycles/new/", {"business_unit": unit.pk, "plan_month": "2024-04", "horizon_months": "6"}
+    )
+    cycle = Cycle.objects.get(business_unit=unit, plan_month="2024-04-01")
+    assert response["Location"] == f"/cycles/{cycle.pk}/"
+    assert cycle.plan_lines.count() == 13 * 6
+
+
+def test_sales_cannot_open_a_cycle(demo: None) -> None:
+    from planning.models import BusinessUnit
+
+    unit = BusinessUnit.objects.get(code="demo")
+    client = client_as("sales")
+    assert 'action="/cycles/new/"' not in client.get("/").content.decode()
+    response = client.post(
+        "/cycles/new/", {"business_unit": unit.pk, "plan_month": "2024-04", "horizon_months": "6"}
+    )
+    assert response.status_code == 403
+    assert not Cycle.objects.filter(plan_month="2024-04-01").exists()
+
+
+def test_production_notes_a_constraint_on_the_supply_page(current: Cycle) -> None:
+    Cycle.objects.filter(pk=current.pk).update(stage=Stage.SUPPLY_REVIEW)
+    client = client_as("production")
+    client.post(
+        f"/cycles/{current.pk}/constraints/", {"note": "Line 2 maintenance", "month": "2024-05"}
+    )
+    assert "Line 2 maintenance" in client.get(f"/cycles/{current.pk}/supply/").content.decode()
