@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,17 +162,28 @@ def demand_assumption_create(
     return assumption
 
 
-def demand_assumption_delete(*, actor: Any, cycle_id: int, assumption_id: int) -> None:
+def _register_delete(
+    *, actor: Any, cycle_id: int, model: type[models.Model], entry_id: int, permission: str
+) -> None:
+    """Delete one entry of a cycle's register (if it is there), audited."""
     with transaction.atomic():
-        cycle = _register_edit(actor, cycle_id, "demand_assumption.edit")
-        deleted, _rows = DemandAssumption.objects.filter(pk=assumption_id, cycle=cycle).delete()
+        cycle = _register_edit(actor, cycle_id, permission)
+        deleted, _rows = model._default_manager.filter(pk=entry_id, cycle=cycle).delete()
         if deleted:
+            name = model._meta.model_name
             audit_record(
-                action="demand_assumption_deleted",
-                actor=actor,
-                cycle=cycle,
-                target=f"demand_assumption:{assumption_id}",
+                action=f"{name}_deleted", actor=actor, cycle=cycle, target=f"{name}:{entry_id}"
             )
+
+
+def demand_assumption_delete(*, actor: Any, cycle_id: int, assumption_id: int) -> None:
+    _register_delete(
+        actor=actor,
+        cycle_id=cycle_id,
+        model=DemandAssumption,
+        entry_id=assumption_id,
+        permission="demand_assumption.edit",
+    )
 
 
 def production_constraint_create(
@@ -231,16 +242,13 @@ def material_risk_create(*, actor: Any, cycle_id: int, data: dict[str, Any]) -> 
 
 
 def material_risk_delete(*, actor: Any, cycle_id: int, risk_id: int) -> None:
-    with transaction.atomic():
-        cycle = _register_edit(actor, cycle_id, "material_risk.edit")
-        deleted, _rows = MaterialRisk.objects.filter(pk=risk_id, cycle=cycle).delete()
-        if deleted:
-            audit_record(
-                action="material_risk_deleted",
-                actor=actor,
-                cycle=cycle,
-                target=f"material_risk:{risk_id}",
-            )
+    _register_delete(
+        actor=actor,
+        cycle_id=cycle_id,
+        model=MaterialRisk,
+        entry_id=risk_id,
+        permission="material_risk.edit",
+    )
 
 
 def finance_comment_set(*, actor: Any, cycle_id: int, comment: str) -> Submission:

@@ -383,9 +383,7 @@ def assumption_add(request: HttpRequest, cycle_id: int) -> None:
         data={
             "kind": data.get("kind", ""),
             "family": data.get("family") or None,
-            "months": [
-                month for month in data.get("months", "").replace(",", " ").split() if month
-            ],
+            "months": _months_list(data.get("months", "")),
             "quantity": _int(data.get("quantity")),
             "probability": _int(data.get("probability")),
             "description": data.get("description", ""),
@@ -406,9 +404,7 @@ def risk_add(request: HttpRequest, cycle_id: int) -> None:
             "supplier": data.get("supplier", ""),
             "risk_level": data.get("risk_level", ""),
             "families": data.getlist("families"),
-            "months": [
-                month for month in data.get("months", "").replace(",", " ").split() if month
-            ],
+            "months": _months_list(data.get("months", "")),
             "quantity_at_risk": _int(data.get("quantity_at_risk")),
             "mitigation": data.get("mitigation", ""),
             "owner": data.get("owner", ""),
@@ -455,6 +451,11 @@ def finance_comment(request: HttpRequest, cycle_id: int) -> None:
         actor=request.user, cycle_id=cycle_id, comment=request.POST.get("comment", "")
     )
     messages.success(request, _("Saved."))
+
+
+def _months_list(raw: str) -> list[str]:
+    """'2024-05, 2024-06' or '2024-05 2024-06' -> ['2024-05', '2024-06']."""
+    return raw.replace(",", " ").split()
 
 
 def _int(raw: str | None) -> int:

@@ -317,3 +317,26 @@ def test_schema_describes_every_endpoint() -> None:
         "/api/auth/token/",
     ):
         assert f"{path}:" in schema, path
+
+
+def test_register_entries_are_deleted_with_an_audit_row(demo: None) -> None:
+    sales = token_client("sales")
+    cycle = Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
+    entries = sales.get(f"/api/cycles/{cycle.pk}/demand-assumptions/").json()
+    assert len(entries) == 2
+    response = sales.delete(f"/api/cycles/{cycle.pk}/demand-assumptions/{entries[0]['id']}/")
+    assert response.status_code == 204
+    assert len(sales.get(f"/api/cycles/{cycle.pk}/demand-assumptions/").json()) == 1
+    assert AuditEvent.objects.filter(
+        cycle=cycle, action="demandassumption_deleted", actor__username="sales"
+    ).exists()
+
+
+def test_another_role_cannot_delete_a_register_entry(demo: None) -> None:
+    production = token_client("production")
+    cycle = Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
+    entry = cycle.demand_assumptions.first()
+    assert entry is not None
+    response = production.delete(f"/api/cycles/{cycle.pk}/demand-assumptions/{entry.pk}/")
+    assert response.status_code == 403
+    assert cycle.demand_assumptions.filter(pk=entry.pk).exists()
