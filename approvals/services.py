@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
 from approvals.workflow import GATES, STAGE_OWNERS, TRANSITIONS, default_due_date
-from planning.access import business_units_for, cycle_for_user, roles_in
+from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
 from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine
 from planning.permissions import require_action
@@ -282,7 +282,7 @@ def _snapshot(cycle: Cycle, actor: Any, comment: str) -> PlanSnapshot:
 
 def actions_for(user: Any, cycle: Cycle) -> list[str]:
     """The workflow actions ``user`` may take on ``cycle`` right now (for pages and the API)."""
-    roles = roles_in(user, cycle.business_unit)
+    roles = cycle_roles(user, cycle)
     stage = Stage(cycle.stage)
     available = []
     if Role.DIRECTOR in roles and stage in TRANSITIONS["advance"]:

@@ -1,19 +1,30 @@
 """Fetch-and-authorize: the one place that decides which business units and cycles a user sees.
 
-Objects outside the user's business units do not exist for them: callers get ``Http404`` for
-"missing" and "not yours" alike, and never re-check.
+Access comes from django-guardian object permissions at two levels:
+
+- *membership* of a business unit (``planning.view_businessunit``) with roles held there
+  (``act_as_<role>`` on the business unit): every cycle of the unit, in those roles;
+- a *guest* grant on one cycle (``planning.view_cycle`` with ``act_as_<role>`` on the cycle),
+  e.g. a group controller invited to one month's finance review: that cycle only.
+
+Objects outside these do not exist for the user: callers get ``Http404`` for "missing" and "not
+yours" alike, and never re-check.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user, get_perms
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
 
 from planning.models import BusinessUnit, Cycle
-from planning.roles import MEMBERSHIP_PERMISSION, Role
+from planning.roles import CYCLE_GUEST_PERMISSION, MEMBERSHIP_PERMISSION, Role
+
+# Attribute on the user object holding its permission checker for the current request.
+_CHECKER_ATTRIBUTE = "_sop_permission_checker"
 
 
 def business_units_for(user: Any) -> QuerySet[BusinessUnit]:
@@ -24,10 +35,20 @@ def business_units_for(user: Any) -> QuerySet[BusinessUnit]:
     )
 
 
-def cycles_for(user: Any) -> QuerySet[Cycle]:
-    return Cycle.objects.filter(business_unit__in=business_units_for(user)).select_related(
-        "business_unit"
+def guest_cycles_for(user: Any) -> QuerySet[Cycle]:
+    """The cycles ``user`` was invited to as a guest (outside their business units)."""
+    if not user.is_authenticated:
+        return Cycle.objects.none()
+    return get_objects_for_user(
+        user, CYCLE_GUEST_PERMISSION, klass=Cycle, accept_global_perms=False
     )
+
+
+def cycles_for(user: Any) -> QuerySet[Cycle]:
+    visible = Q(business_unit__in=business_units_for(user)) | Q(
+        pk__in=guest_cycles_for(user).values("pk")
+    )
+    return Cycle.objects.filter(visible).select_related("business_unit")
 
 
 def cycle_for_user(user: Any, cycle_id: int, *, for_update: bool = False) -> Cycle:
@@ -43,11 +64,37 @@ def cycle_for_user(user: Any, cycle_id: int, *, for_update: bool = False) -> Cyc
 
 def roles_in(user: Any, business_unit: BusinessUnit) -> frozenset[Role]:
     """The roles ``user`` holds in ``business_unit`` (superusers hold every role)."""
+    return _roles_granted(user, business_unit, "view_businessunit")
+
+
+def cycle_roles(user: Any, cycle: Cycle) -> frozenset[Role]:
+    """The roles ``user`` plays in ``cycle``: those held in its business unit, and as a guest."""
+    held = roles_in(user, cycle.business_unit)
+    if cycle.pk is None:  # a cycle about to be opened has no guests yet
+        return held
+    return held | _roles_granted(user, cycle, "view_cycle")
+
+
+def permissions_forget(user: Any) -> None:
+    """Drop ``user``'s cached object permissions (after they were granted or revoked)."""
+    user.__dict__.pop(_CHECKER_ATTRIBUTE, None)
+
+
+def _roles_granted(user: Any, obj: Model, access_codename: str) -> frozenset[Role]:
     if not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
         return frozenset(Role)
-    perms = set(get_perms(user, business_unit))
-    if "view_businessunit" not in perms:
+    perms = set(_checker(user).get_perms(obj))
+    if access_codename not in perms:
         return frozenset()
     return frozenset(role for role in Role if role.codename in perms)
+
+
+def _checker(user: Any) -> ObjectPermissionChecker:
+    # One checker per user object caches each object's permissions, so the several checks a
+    # page or request makes cost two queries per object, not two per check.
+    checker = user.__dict__.get(_CHECKER_ATTRIBUTE)
+    if checker is None:
+        checker = user.__dict__[_CHECKER_ATTRIBUTE] = ObjectPermissionChecker(user)
+    return checker

@@ -45,7 +45,7 @@ class ProductFamilyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(GuardedModelAdmin):  # "Object permissions": guests invited into one cycle
     list_display = (
         "business_unit",
         "plan_month",

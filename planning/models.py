@@ -156,6 +156,8 @@ class Cycle(models.Model):
         verbose_name = _("S&OP cycle")
         verbose_name_plural = _("S&OP cycles")
         ordering = ["business_unit", "-plan_month"]
+        # Guest roles: granted on one cycle to someone outside its business unit.
+        permissions = [(role.codename, f"Acts as {role.value} in this cycle") for role in Role]
         constraints = [
             models.UniqueConstraint(
                 fields=["business_unit", "plan_month"], name="one_cycle_per_unit_and_month"

@@ -7,8 +7,9 @@ Two kinds of rule:
 
 A role that may never do a thing gets ``PermissionDenied`` (HTTP 403); a role that may do it,
 but not in the cycle's current stage, gets ``StageConflict`` (HTTP 409) saying when it can.
-Roles are held per business unit (``planning.access.roles_in``).  Actions are plain strings so
-the higher apps (reviews, approvals) use this table without planning importing them.
+Roles are held per business unit, or as a guest on one cycle (``planning.access.cycle_roles``).
+Actions are plain strings so the higher apps (reviews, approvals) use this table without planning
+importing them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from planning.access import roles_in
+from planning.access import cycle_roles
 from planning.errors import StageConflict
 from planning.models import Cycle
 from planning.roles import Role, Stage
@@ -52,6 +53,7 @@ OPEN_STAGES = frozenset({S.DATA_COLLECTION, S.DEMAND_REVIEW, S.SUPPLY_REVIEW})
 # action -> (roles that may take it, stages in which it may be taken)
 ACTION_RULES: dict[str, tuple[frozenset[Role], frozenset[Stage]]] = {
     "cycle.create": (frozenset({R.DIRECTOR}), ALL_STAGES),
+    "cycle.guests": (frozenset({R.DIRECTOR, R.ADMIN}), ALL_STAGES),
     "cycle.advance": (frozenset({R.DIRECTOR}), OPEN_STAGES),
     "cycle.send_back": (frozenset({R.EXECUTIVE}), frozenset({S.EXECUTIVE_REVIEW})),
     "cycle.approve": (frozenset({R.EXECUTIVE}), frozenset({S.EXECUTIVE_REVIEW})),
@@ -102,13 +104,13 @@ def action_allowed_roles(action: str) -> frozenset[Role]:
 
 def can_take(user: Any, cycle: Cycle, action: str) -> bool:
     roles, stages = ACTION_RULES[action]
-    return Stage(cycle.stage) in stages and bool(roles & roles_in(user, cycle.business_unit))
+    return Stage(cycle.stage) in stages and bool(roles & cycle_roles(user, cycle))
 
 
 def require_action(user: Any, cycle: Cycle, action: str) -> None:
     """Raise unless ``user`` may take ``action`` on ``cycle`` in its current stage."""
     roles, stages = ACTION_RULES[action]
-    if not roles & roles_in(user, cycle.business_unit):
+    if not roles & cycle_roles(user, cycle):
         raise PermissionDenied(
             _("Your role in this business unit may not do this (%(action)s).") % {"action": action}
         )
@@ -123,14 +125,14 @@ def require_action(user: Any, cycle: Cycle, action: str) -> None:
 def editable_fields(user: Any, cycle: Cycle) -> frozenset[str]:
     """The plan-line fields ``user`` may edit in the cycle's current stage."""
     allowed: set[str] = set()
-    for role in roles_in(user, cycle.business_unit):
+    for role in cycle_roles(user, cycle):
         allowed |= FIELD_EDITORS[Stage(cycle.stage)].get(role, frozenset())
     return frozenset(allowed)
 
 
 def require_field_edit(cycle: Cycle, user: Any, fields: set[str]) -> None:
     """The check ``plan_line_update`` runs once the cycle row is locked."""
-    roles = roles_in(user, cycle.business_unit)
+    roles = cycle_roles(user, cycle)
     stage = Stage(cycle.stage)
     for field in sorted(fields):
         if any(field in FIELD_EDITORS[stage].get(role, frozenset()) for role in roles):
@@ -162,7 +164,9 @@ def matrix_rows() -> list[tuple[str, str, str]]:
             (
                 action,
                 ", ".join(sorted(role.value for role in roles)),
-                ", ".join(stage.value for stage in Stage if stage in stages),
+                "(any)"
+                if stages == ALL_STAGES
+                else ", ".join(stage.value for stage in Stage if stage in stages),
             )
         )
     return rows

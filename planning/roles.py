@@ -3,7 +3,9 @@
 A role is held *in a business unit*: it is stored as a django-guardian object permission
 ``planning.act_as_<role>`` on that BusinessUnit (plus ``planning.view_businessunit`` for
 membership).  A Django group per role also exists, so administrators can see who is a
-"sales" person anywhere; the object permission is what grants access.
+"sales" person anywhere; the object permission is what grants access.  A role can also be
+granted on a single cycle (``act_as_<role>`` plus ``planning.view_cycle`` on the Cycle): a guest
+who sees and acts in that cycle only.  ``planning.access`` reads both.
 """
 
 from django.db import models
@@ -39,3 +41,10 @@ class Stage(models.TextChoices):
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 MEMBERSHIP_PERMISSION = "planning.view_businessunit"
+CYCLE_GUEST_PERMISSION = "planning.view_cycle"
+
+# Roles a guest may be given on one cycle: contributors and deciders, never the chair or the
+# administrator (so a guest can never invite further guests).
+GUEST_ROLES = frozenset(
+    {Role.SALES, Role.PRODUCTION, Role.PROCUREMENT, Role.FINANCE, Role.EXECUTIVE}
+)

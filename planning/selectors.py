@@ -11,8 +11,15 @@ from django.db import connection, transaction
 
 from planning.engine import BalanceInputs
 from planning.engine.balance import STATUS_CODES, IntArray
-from planning.models import Cycle, LineAnalysis, MonthSummary, ProductFamily
+from planning.models import (
+    Cycle,
+    CycleUserObjectPermission,
+    LineAnalysis,
+    MonthSummary,
+    ProductFamily,
+)
 from planning.pgcopy import copy_out_int_rows
+from planning.roles import Role
 
 LINE_INPUT_COLUMNS = (
     "id",
@@ -196,3 +203,22 @@ def cycle_analysis_read(
         summary=summary,
         family_count=family_count,
     )
+
+
+def cycle_guests(cycle: Cycle) -> dict[int, tuple[Any, frozenset[Role]]]:
+    """user id -> (user, guest roles) for everyone invited into ``cycle`` itself."""
+    grants = (
+        CycleUserObjectPermission.objects.filter(content_object=cycle)
+        .select_related("user", "permission")
+        .order_by("user__username")
+    )
+    codenames: dict[int, set[str]] = {}
+    users: dict[int, Any] = {}
+    for grant in grants:
+        users[grant.user_id] = grant.user
+        codenames.setdefault(grant.user_id, set()).add(grant.permission.codename)
+    return {
+        user_id: (users[user_id], frozenset(role for role in Role if role.codename in names))
+        for user_id, names in codenames.items()
+        if "view_cycle" in names
+    }

@@ -1,8 +1,10 @@
-"""Small template helpers for the planning grids."""
+"""Small template helpers for the pages: grid cells, percentages, the audit trail in words."""
 
 from typing import Any
 
 from django import template
+
+from approvals.web import audit_labels
 
 register = template.Library()
 
@@ -16,3 +18,20 @@ def getattr_field(obj: Any, name: str) -> Any:
 @register.filter
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def audit_action(code: str) -> Any:
+    """``{{ event.action|audit_action }}``: the audit action in the user's language."""
+    return audit_labels.action_label(code)
+
+
+@register.filter
+def audit_field(code: str) -> Any:
+    return audit_labels.field_label(code)
+
+
+@register.simple_tag
+def audit_value(event: Any, which: str) -> Any:
+    """``{% audit_value event "before" %}``: a before/after value, codes in words."""
+    return audit_labels.value_label(event.field, getattr(event, which))

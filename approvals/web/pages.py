@@ -11,12 +11,13 @@ from django.utils import timezone
 from approvals.models import StageDeadline
 from approvals.services import actions_for, unmet_gates
 from approvals.workflow import STAGE_OWNERS
-from planning.access import cycles_for, roles_in
+from planning.access import cycle_roles, cycles_for
 from planning.engine import GapOption as EngineGapOption
 from planning.engine import rank_gap_alternatives
 from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine, ProductFamily
 from planning.permissions import ACTION_RULES, can_take, editable_fields
-from planning.roles import Role, Stage
+from planning.roles import GUEST_ROLES, Role, Stage
+from planning.selectors import cycle_guests
 from reviews.models import GapOption, Submission, SubmissionKind, SubmissionState
 from reviews.selectors import submissions_for_cycle
 
@@ -55,7 +56,7 @@ def open_tasks(user: Any) -> list[Task]:
         (row.cycle_id, row.kind): row.state for row in Submission.objects.filter(cycle__in=cycles)
     }
     for cycle in cycles:
-        roles = roles_in(user, cycle.business_unit) if not user.is_superuser else frozenset()
+        roles = cycle_roles(user, cycle) if not user.is_superuser else frozenset()
         due = deadlines.get((cycle.pk, cycle.stage))
         for kind, owner in SUBMISSION_OWNER.items():
             action = f"submission.submit.{kind}"
@@ -142,6 +143,12 @@ def overview(user: Any, cycle: Cycle) -> dict[str, Any]:
         "submittable": {
             kind for kind in SubmissionKind if can_take(user, cycle, f"submission.submit.{kind}")
         },
+        "guests": [
+            (guest, [role for role in Role if role in roles])
+            for guest, roles in cycle_guests(cycle).values()
+        ],
+        "may_invite": can_take(user, cycle, "cycle.guests"),
+        "guest_roles": [role for role in Role if role in GUEST_ROLES],
     }
 
 

@@ -30,6 +30,8 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/assumptions/", views.assumption_add, name="assumption-add"),
     path("cycles/<int:cycle_id>/risks/", views.risk_add, name="risk-add"),
     path("cycles/<int:cycle_id>/gap-options/", views.gap_option_add, name="gap-option-add"),
+    path("cycles/<int:cycle_id>/guests/", views.guest_invite, name="guest-invite"),
+    path("cycles/<int:cycle_id>/guests/remove/", views.guest_remove, name="guest-remove"),
     path("cycles/<int:cycle_id>/constraints/", views.constraint_add, name="constraint-add"),
     path("cycles/<int:cycle_id>/finance/comment/", views.finance_comment, name="finance-comment"),
 ]

@@ -32,6 +32,7 @@ from planning.months import parse_month
 from planning.permissions import require_field_edit
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read
+from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
 from planning.services.plan_lines import plan_line_update
 from reviews.models import GapOption, MaterialRisk
 from reviews.selectors import finance_by_month, submissions_for_cycle
@@ -428,6 +429,26 @@ def gap_option_add(request: HttpRequest, cycle_id: int) -> None:
         },
     )
     messages.success(request, _("Saved."))
+
+
+@page_action
+def guest_invite(request: HttpRequest, cycle_id: int) -> None:
+    username = request.POST.get("username", "").strip()
+    cycle_guest_grant(
+        actor=request.user,
+        cycle_id=cycle_id,
+        username=username,
+        roles=request.POST.getlist("roles"),
+    )
+    messages.success(request, _("%(name)s is now a guest of this cycle.") % {"name": username})
+
+
+@page_action
+def guest_remove(request: HttpRequest, cycle_id: int) -> None:
+    cycle_guest_revoke(
+        actor=request.user, cycle_id=cycle_id, username=request.POST.get("username", "")
+    )
+    messages.success(request, _("Guest access withdrawn."))
 
 
 @page_action

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from planning.models import PLAN_INPUT_FIELDS, AuditEvent, Cycle, PlanLine
+from planning.roles import GUEST_ROLES
 
 
 class CycleSerializer(serializers.ModelSerializer[Cycle]):
@@ -127,3 +128,13 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         model = AuditEvent
         fields = ["id", "at", "who", "action", "target", "field", "before", "after", "reason"]
         read_only_fields = fields
+
+
+class GuestSerializer(serializers.Serializer):
+    """Someone invited into one cycle, and the roles they play there."""
+
+    username = serializers.CharField(max_length=150)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=[role.value for role in sorted(GUEST_ROLES)]),
+        allow_empty=False,
+    )

@@ -9,5 +9,11 @@ urlpatterns = [
     path("cycles/<int:pk>/plan-lines/", views.CyclePlanLines.as_view(), name="api-plan-lines"),
     path("cycles/<int:pk>/analysis/", views.CycleAnalysis.as_view(), name="api-analysis"),
     path("cycles/<int:pk>/history/", views.CycleHistory.as_view(), name="api-history"),
+    path("cycles/<int:pk>/guests/", views.CycleGuests.as_view(), name="api-guests"),
+    path(
+        "cycles/<int:pk>/guests/<str:username>/",
+        views.CycleGuest.as_view(),
+        name="api-guest",
+    ),
     path("plan-lines/<int:pk>/", views.PlanLineDetail.as_view(), name="api-plan-line"),
 ]

@@ -15,12 +15,15 @@ from planning.api.serializers import (
     AnalysisSerializer,
     AuditEventSerializer,
     CycleSerializer,
+    GuestSerializer,
     PlanLinePatchSerializer,
     PlanLineSerializer,
 )
-from planning.models import AuditEvent, PlanLine
+from planning.models import AuditEvent, Cycle, PlanLine
 from planning.permissions import require_field_edit
-from planning.selectors import cycle_analysis_read
+from planning.roles import Role
+from planning.selectors import cycle_analysis_read, cycle_guests
+from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
 from planning.services.plan_lines import plan_line_update
 
 
@@ -134,3 +137,32 @@ def _bounded_int(raw: str | None, default: int, low: int, high: int) -> int:
     except ValueError:
         value = default
     return max(low, min(high, value))
+
+
+class CycleGuests(APIView):
+    """People invited into this cycle only (the director or administrator invites them)."""
+
+    @extend_schema(responses=GuestSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_guest_rows(cycle_for_user(request.user, pk)))
+
+    @extend_schema(request=GuestSerializer, responses=GuestSerializer(many=True))
+    def post(self, request: Request, pk: int) -> Response:
+        payload = GuestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        cycle = cycle_guest_grant(actor=request.user, cycle_id=pk, **payload.validated_data)
+        return Response(_guest_rows(cycle))
+
+
+class CycleGuest(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, username: str) -> Response:
+        cycle_guest_revoke(actor=request.user, cycle_id=pk, username=username)
+        return Response(status=204)
+
+
+def _guest_rows(cycle: Cycle) -> list[dict[str, object]]:
+    return [
+        {"username": user.get_username(), "roles": [role.value for role in Role if role in roles]}
+        for user, roles in cycle_guests(cycle).values()
+    ]

@@ -64,6 +64,7 @@ ACTION_RULES = {
     "production constraint": ({PR}, {DC, SR}),
     "material risk": ({PC}, {DC, SR}),
     "finance comment": ({FI}, {SR}),
+    "invite guest": ({D, AD}, set(Stage)),
 }
 
 
@@ -109,6 +110,9 @@ def request_action(client: APIClient, cycle: Cycle, action: str) -> int:
         return client.post(f"{base}/material-risks/", body, format="json").status_code
     if action == "finance comment":
         return client.patch(f"{base}/finance-review/", {"comment": "matrix"}).status_code
+    if action == "invite guest":
+        guest: dict[str, object] = {"username": "user-finance", "roles": ["finance", "executive"]}
+        return client.post(f"{base}/guests/", guest, format="json").status_code
     raise AssertionError(action)
 
 

@@ -200,8 +200,72 @@ def test_history_filters_by_user_and_field(current: Cycle) -> None:
         .get(f"/cycles/{current.pk}/history/?user=sales&field=demand_forecast")
         .content.decode()
     )
-    assert "plan_line_changed" in body
-    assert "cycle_advanced" not in body
+    assert "Plan line changed" in body
+    assert "Cycle advanced" not in body
+
+
+def test_history_reads_in_words_in_either_language(current: Cycle) -> None:
+    line = seed_line(current, "2024-05")
+    cell_post(client_as("sales"), current, line, "14000", line.version)
+    english = client_as("director").get(f"/cycles/{current.pk}/history/").content.decode()
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese.login(username="director", password="demo")
+    body = chinese.get(f"/cycles/{current.pk}/history/").content.decode()
+
+    assert "<td>Plan line changed</td><td>" in english
+    assert "<td>demand forecast</td>" in english.lower()
+    assert "<td>Demand review</td>" in english  # a stage code shown as the stage's name
+    assert "plan_line_changed" not in english
+    assert "需求预测" in body
+    assert "需求评审" in body
+
+
+def test_every_action_in_the_demo_trail_has_words(demo: None) -> None:
+    from approvals.web.audit_labels import ACTION_LABELS
+    from planning.models import AuditEvent
+
+    recorded = set(AuditEvent.objects.values_list("action", flat=True))
+    assert recorded  # the demo records a trail
+    assert recorded - set(ACTION_LABELS) == set()
+
+
+def test_director_invites_a_guest_who_then_sees_this_cycle_only(
+    current: Cycle, previous: Cycle
+) -> None:
+    director = client_as("director")
+    assert 'data-testid="guests"' in director.get(f"/cycles/{current.pk}/").content.decode()
+    assert client_as("sales2").get(f"/cycles/{current.pk}/").status_code == 404
+
+    response = director.post(
+        f"/cycles/{current.pk}/guests/", {"username": "sales2", "roles": ["finance"]}, follow=True
+    )
+
+    assert "sales2 is now a guest of this cycle." in response.content.decode()
+    guest = client_as("sales2")
+    assert guest.get(f"/cycles/{current.pk}/").status_code == 200
+    assert guest.get(f"/cycles/{previous.pk}/").status_code == 404
+    assert f'href="/cycles/{current.pk}/"' in guest.get("/").content.decode()
+
+    director.post(f"/cycles/{current.pk}/guests/remove/", {"username": "sales2"})
+    assert client_as("sales2").get(f"/cycles/{current.pk}/").status_code == 404
+
+
+def test_a_bad_invitation_says_why_and_grants_nothing(current: Cycle) -> None:
+    response = client_as("director").post(
+        f"/cycles/{current.pk}/guests/", {"username": "sales2", "roles": []}, follow=True
+    )
+    assert "Give the guest at least one role." in response.content.decode()
+    assert client_as("sales2").get(f"/cycles/{current.pk}/").status_code == 404
+
+
+def test_only_the_chair_and_admin_may_invite_guests(current: Cycle) -> None:
+    overview = client_as("sales").get(f"/cycles/{current.pk}/").content.decode()
+    assert f'action="/cycles/{current.pk}/guests/"' not in overview
+    response = client_as("sales").post(
+        f"/cycles/{current.pk}/guests/", {"username": "sales2", "roles": ["finance"]}
+    )
+    assert response.status_code == 403
+    assert client_as("sales2").get(f"/cycles/{current.pk}/").status_code == 404
 
 
 def test_admin_records_a_maturity_assessment(demo: None) -> None:

@@ -1,0 +1,79 @@
+"""How the audit trail reads on the history page: stored codes become words in the user's language.
+
+The audit table keeps stable codes (``plan_line_changed``, ``demand_forecast``, ``supply_review``)
+so the API and exports stay machine-readable; only the page translates them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
+from planning.models import BusinessUnit, PlanLine
+from planning.roles import Role, Stage
+from reviews.models import SubmissionState
+
+ACTION_LABELS = {
+    "cycle_created": _("Cycle opened"),
+    "cycle_advanced": _("Cycle advanced"),
+    "cycle_sent_back": _("Cycle sent back"),
+    "cycle_approved": _("Plan approved"),
+    "gate_overridden": _("Gate overridden"),
+    "plan_line_changed": _("Plan line changed"),
+    "plan_lines_loaded": _("Plan lines loaded"),
+    "family_added": _("Product family added"),
+    "excess_multiplier_changed": _("Excess multiplier changed"),
+    "submission_submit": _("Submitted"),
+    "submission_accept": _("Accepted"),
+    "submission_return": _("Returned"),
+    "demand_assumption_created": _("Opportunity or risk noted"),
+    "demandassumption_deleted": _("Opportunity or risk removed"),
+    "production_constraint_created": _("Production constraint noted"),
+    "material_risk_created": _("Material risk noted"),
+    "materialrisk_deleted": _("Material risk removed"),
+    "gap_option_created": _("Gap alternative added"),
+    "finance_comment_changed": _("Finance comment changed"),
+    "maturity_assessed": _("Maturity assessed"),
+    "guest_granted": _("Guest invited"),
+    "guest_revoked": _("Guest access withdrawn"),
+}
+
+OTHER_FIELD_LABELS = {
+    "stage": _("stage"),
+    "gates": _("gates"),
+    "state": _("state"),
+    "comment": _("comment"),
+    "level": _("maturity level"),
+    "roles": _("roles"),
+}
+
+
+def action_label(code: str) -> Any:
+    return ACTION_LABELS.get(code, code)
+
+
+def field_label(code: str) -> Any:
+    if not code:
+        return ""
+    for model in (PlanLine, BusinessUnit):
+        try:
+            field = model._meta.get_field(code)
+        except FieldDoesNotExist:
+            continue
+        return getattr(field, "verbose_name", code)
+    return OTHER_FIELD_LABELS.get(code, code)
+
+
+def value_label(field: str, value: Any) -> Any:
+    """A before/after value in words where it is a code (stages, states, roles)."""
+    if value is None:
+        return ""
+    if field == "stage" and value in Stage.values:
+        return Stage(value).label
+    if field == "state" and value in SubmissionState.values:
+        return SubmissionState(value).label
+    if field == "roles" and isinstance(value, list):
+        return ", ".join(str(Role(v).label) if v in Role.values else str(v) for v in value)
+    return value
