@@ -11,9 +11,27 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from planning.models import BusinessUnit, PlanLine
+from planning.models import BusinessUnit, Cycle, PlanLine
 from planning.roles import Role, Stage
-from reviews.models import SubmissionState
+from reviews.models import (
+    DemandAssumption,
+    GapOption,
+    MaterialRisk,
+    ProductionConstraint,
+    SubmissionState,
+)
+
+# Where the codes stored in ``field`` and in before/after dicts are model fields, their
+# verbose names (and choice labels) are the words; the first model with the field wins.
+LABELLED_MODELS = (
+    PlanLine,
+    BusinessUnit,
+    Cycle,
+    DemandAssumption,
+    MaterialRisk,
+    ProductionConstraint,
+    GapOption,
+)
 
 ACTION_LABELS = {
     "cycle_created": _("Cycle opened"),
@@ -47,6 +65,7 @@ OTHER_FIELD_LABELS = {
     "comment": _("comment"),
     "level": _("maturity level"),
     "roles": _("roles"),
+    "lines": _("plan lines"),
 }
 
 
@@ -57,23 +76,37 @@ def action_label(code: str) -> Any:
 def field_label(code: str) -> Any:
     if not code:
         return ""
-    for model in (PlanLine, BusinessUnit):
-        try:
-            field = model._meta.get_field(code)
-        except FieldDoesNotExist:
-            continue
+    field = _model_field(code)
+    if field is not None:
         return getattr(field, "verbose_name", code)
     return OTHER_FIELD_LABELS.get(code, code)
 
 
 def value_label(field: str, value: Any) -> Any:
-    """A before/after value in words where it is a code (stages, states, roles)."""
+    """A before/after value in words where it holds codes (stages, states, roles, choices)."""
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return " · ".join(
+            f"{field_label(key)}: {value_label(key, item)}" for key, item in value.items()
+        )
     if field == "stage" and value in Stage.values:
         return Stage(value).label
     if field == "state" and value in SubmissionState.values:
         return SubmissionState(value).label
     if field == "roles" and isinstance(value, list):
         return ", ".join(str(Role(v).label) if v in Role.values else str(v) for v in value)
+    model_field = _model_field(field)
+    choices = dict(getattr(model_field, "flatchoices", None) or ())
+    if isinstance(value, str) and value in choices:
+        return choices[value]
     return value
+
+
+def _model_field(code: str) -> Any:
+    for model in LABELLED_MODELS:
+        try:
+            return model._meta.get_field(code)
+        except FieldDoesNotExist:
+            continue
+    return None
