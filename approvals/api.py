@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.models import StageDeadline
+from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
 from approvals.services import (
     actions_for,
     cycle_advance,
@@ -62,6 +63,49 @@ class DeadlineSerializer(serializers.ModelSerializer[StageDeadline]):
     class Meta:
         model = StageDeadline
         fields = ["stage", "owner_role", "due_date", "completed_at"]
+        read_only_fields = fields
+
+
+class CapacityDecisionOutput(serializers.ModelSerializer[CapacityDecision]):
+    class Meta:
+        model = CapacityDecision
+        fields = ["description", "family", "additional_capacity", "investment", "effective_from"]
+        read_only_fields = fields
+
+
+class KpiTargetOutput(serializers.ModelSerializer[KpiTarget]):
+    class Meta:
+        model = KpiTarget
+        fields = ["name", "target", "unit"]
+        read_only_fields = fields
+
+
+class SnapshotSerializer(serializers.ModelSerializer[PlanSnapshot]):
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True)
+    capacity_decisions = CapacityDecisionOutput(
+        source="cycle.capacity_decisions", many=True, read_only=True
+    )
+    kpi_targets = KpiTargetOutput(source="cycle.kpi_targets", many=True, read_only=True)
+    lines = serializers.DictField(
+        child=serializers.ListField(),
+        read_only=True,
+        help_text="The plan as columns (one list per field), ordered by family then month.",
+    )
+
+    class Meta:
+        model = PlanSnapshot
+        fields = [
+            "cycle",
+            "approved_by",
+            "approved_at",
+            "comment",
+            "inputs_version",
+            "excess_multiplier",
+            "capacity_decisions",
+            "kpi_targets",
+            "summary",
+            "lines",
+        ]
         read_only_fields = fields
 
 
@@ -137,3 +181,17 @@ class CycleApprove(APIView):
             kpi_targets=[dict(row) for row in data["kpi_targets"]],
         )
         return Response(CycleSerializer(cycle).data)
+
+
+class CycleSnapshot(APIView):
+    """The approved plan, frozen at approval: 404 until the cycle is approved."""
+
+    @extend_schema(responses=SnapshotSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        snapshot = (
+            PlanSnapshot.objects.select_related("approved_by", "cycle").filter(cycle=cycle).first()
+        )
+        if snapshot is None:
+            raise Http404("The cycle is not approved yet.")
+        return Response(SnapshotSerializer(snapshot).data)

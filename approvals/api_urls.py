@@ -8,4 +8,5 @@ urlpatterns = [
     path("cycles/<int:pk>/advance/", api.CycleAdvance.as_view(), name="api-advance"),
     path("cycles/<int:pk>/send-back/", api.CycleSendBack.as_view(), name="api-send-back"),
     path("cycles/<int:pk>/approve/", api.CycleApprove.as_view(), name="api-approve"),
+    path("cycles/<int:pk>/snapshot/", api.CycleSnapshot.as_view(), name="api-snapshot"),
 ]

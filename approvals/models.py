@@ -52,6 +52,8 @@ class PlanSnapshot(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     inputs_version = models.BigIntegerField(_("inputs version"))
     excess_multiplier = models.DecimalField(max_digits=5, decimal_places=2)
+    # Columns, one list per field of ``planning.selectors.PLAN_COLUMNS``, ordered by family then
+    # month: a 240,000-line plan names each field once instead of once per line.
     lines = models.JSONField(_("plan lines and analysis"))
     summary = models.JSONField(_("monthly summary"))
 

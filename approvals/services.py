@@ -22,10 +22,10 @@ from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDea
 from approvals.workflow import GATES, STAGE_OWNERS, TRANSITIONS, default_due_date
 from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
-from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine
+from planning.models import Cycle, MonthSummary
 from planning.permissions import require_action
 from planning.roles import Role, Stage
-from planning.selectors import ANALYSIS_ROW_FIELDS, SUMMARY_FIELDS
+from planning.selectors import SUMMARY_FIELDS, cycle_plan_columns
 from planning.services.audit import audit_record
 from planning.services.cycles import cycle_create
 from reviews.models import Submission, SubmissionKind
@@ -234,34 +234,6 @@ def _record_decisions(
 
 
 def _snapshot(cycle: Cycle, actor: Any, comment: str) -> PlanSnapshot:
-    inputs: dict[int, dict[str, Any]] = {
-        row["id"]: dict(row)
-        for row in PlanLine.objects.filter(cycle=cycle).values(
-            "id",
-            "demand_forecast",
-            "confirmed_orders",
-            "opening_stock",
-            "production_plan",
-            "capacity_max",
-            "safety_stock_target",
-        )
-    }
-    lines = []
-    for row in (
-        LineAnalysis.objects.filter(cycle=cycle)
-        .order_by("family__code", "month")
-        .values(*ANALYSIS_ROW_FIELDS)
-    ):
-        source = inputs.get(row["plan_line_id"], {})
-        lines.append(
-            {
-                **{key: value for key, value in row.items() if key != "month"},
-                "month": f"{row['month']:%Y-%m}",
-                "demand_forecast": source.get("demand_forecast"),
-                "confirmed_orders": source.get("confirmed_orders"),
-                "input_opening_stock": source.get("opening_stock"),
-            }
-        )
     summary = [
         {**row, "month": f"{row['month']:%Y-%m}"}
         for row in MonthSummary.objects.filter(cycle=cycle)
@@ -275,7 +247,7 @@ def _snapshot(cycle: Cycle, actor: Any, comment: str) -> PlanSnapshot:
         comment=comment,
         inputs_version=cycle.inputs_version,
         excess_multiplier=cycle.business_unit.excess_multiplier,
-        lines=lines,
+        lines=cycle_plan_columns(cycle.pk),
         summary=summary,
     )
 

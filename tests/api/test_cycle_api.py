@@ -115,7 +115,19 @@ def test_whole_cycle_through_the_api_as_each_demo_user(demo: None) -> None:
     assert approval.json()["stage"] == "approved"
     cycle = Cycle.objects.get(pk=cycle_id)
     assert cycle.snapshot.comment == "批准"
-    assert len(cycle.snapshot.lines) == 13 * 6
+    snapshot = ceo.get(f"/api/cycles/{cycle_id}/snapshot/").json()
+    assert (snapshot["approved_by"], snapshot["comment"]) == ("ceo", "批准")
+    assert snapshot["kpi_targets"] == [
+        {"name": "forecast accuracy", "target": "0.8500", "unit": "%"}
+    ]
+    assert snapshot["summary"] == analysis["summary"]
+    columns = snapshot["lines"]
+    frozen = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    assert len(frozen) == 13 * 6
+    assert [{key: row[key] for key in analysis["rows"][0]} for row in frozen] == analysis["rows"]
+    assert {row["demand_forecast"] for row in frozen if row["plan_line_id"] == line["id"]} == {
+        20000
+    }
     assert cycle.capacity_decisions.get().additional_capacity == 1500
 
     # the approved plan is frozen
