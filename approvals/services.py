@@ -98,10 +98,16 @@ def unmet_gates(cycle: Cycle) -> list[UnmetGate]:
 def cycle_advance(
     *, actor: Any, cycle_id: int, override_reason: str = "", from_stage: str | None = None
 ) -> Cycle:
-    """Move the cycle to its next stage; unmet gates need an override reason."""
+    """Move the cycle to its next stage; unmet gates need an override reason.
+
+    ``from_stage`` is the stage the user saw (pages always send it). Without it, the stage as
+    this request found it, before waiting for the lock, stands in: of two presses that arrive
+    together only the first moves the cycle, the second finds it moved on and changes nothing.
+    """
+    expected = from_stage or cycle_for_user(actor, cycle_id).stage
     with transaction.atomic():
         cycle = cycle_for_user(actor, cycle_id, for_update=True)
-        _check_expected_stage(cycle, from_stage)
+        _check_expected_stage(cycle, expected)
         require_action(actor, cycle, "cycle.advance")
         [target] = TRANSITIONS["advance"][Stage(cycle.stage)]
         unmet = unmet_gates(cycle)

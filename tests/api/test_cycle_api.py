@@ -311,6 +311,63 @@ def test_two_directors_advancing_at_once_move_the_cycle_one_stage(
     assert AuditEvent.objects.filter(cycle=cycle, action="cycle_advanced").count() == 1
 
 
+def test_presses_without_from_stage_that_meet_at_the_lock_move_the_cycle_once(
+    demo: None, make_user: Callable
+) -> None:
+    """API clients need not send ``from_stage``: two presses waiting on the row lock together
+    (held here by a third session) still move the cycle one stage."""
+    import time
+
+    import psycopg
+
+    from planning.models import BusinessUnit
+    from planning.roles import Role
+
+    make_user("director-b", (Role.DIRECTOR,), BusinessUnit.objects.get(code="appliances"))
+    cycle = Cycle.objects.get(business_unit__code="appliances")
+    settings_dict = connection.settings_dict
+    dsn = f"host={settings_dict['HOST']} port={settings_dict['PORT'] or 5432} " \
+          f"user={settings_dict['USER']} dbname={settings_dict['NAME']}"  # fmt: skip
+    statuses: list[int] = []
+
+    def press(username: str, password: str) -> None:
+        client = APIClient()
+        client.login(username=username, password=password)
+        # With an override reason, so an unmet gate cannot be what stops the second press.
+        body = {"override_reason": "meeting moved"}
+        statuses.append(client.post(f"/api/cycles/{cycle.pk}/advance/", body).status_code)
+        connection.close()
+
+    with psycopg.connect(dsn) as holder:
+        holder.execute("SELECT id FROM planning_cycle WHERE id = %s FOR UPDATE", [cycle.pk])
+        threads = [
+            threading.Thread(target=press, args=("admin", "demo")),
+            threading.Thread(target=press, args=("director-b", "pw-director-b")),
+        ]
+        for thread in threads:
+            thread.start()
+        waiting = 0
+        for _attempt in range(200):
+            # Statistics views are snapshotted per transaction; the holder's stays open.
+            holder.execute("SELECT pg_stat_clear_snapshot()")
+            waiting = holder.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            ).fetchone()[0]  # type: ignore[index]
+            if waiting == 2:
+                break
+            time.sleep(0.05)
+        assert waiting == 2, "both presses should be waiting on the cycle's row lock"
+        holder.rollback()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [200, 409]
+    cycle.refresh_from_db()
+    assert cycle.stage == Stage.DEMAND_REVIEW
+    assert AuditEvent.objects.filter(cycle=cycle, action="cycle_advanced").count() == 1
+
+
 def test_schema_describes_every_endpoint() -> None:
     from io import StringIO
 
