@@ -224,28 +224,16 @@ def cycle_guests(cycle: Cycle) -> dict[int, tuple[Any, frozenset[Role]]]:
     }
 
 
-# The approved plan's columns: the analysis with the inputs it came from (``opening_stock`` is
-# the computed one; ``input_opening_stock`` what was entered).
-PLAN_COLUMNS = (
-    "plan_line_id",
-    "family_id",
-    "family",
-    "family_name",
-    "month",
-    "demand_forecast",
-    "confirmed_orders",
-    "input_opening_stock",
-    "effective_demand",
-    "production_plan",
-    "capacity_max",
-    "opening_stock",
-    "closing_stock",
-    "stock_days",
-    "safety_stock_target",
-    "utilization",
-    "status",
-    "over_capacity",
-    "infeasible",
+# The approved plan's columns: the analysis row fields (``family`` holds the family's code), then
+# the inputs they came from (``input_opening_stock`` as entered; ``opening_stock`` as computed).
+_PLAN_INPUT_LOOKUPS = {
+    "demand_forecast": "plan_line__demand_forecast",
+    "confirmed_orders": "plan_line__confirmed_orders",
+    "input_opening_stock": "plan_line__opening_stock",
+}
+_PLAN_RENAMED = {"family__code": "family", "family__name": "family_name"}
+PLAN_COLUMNS = tuple(_PLAN_RENAMED.get(field, field) for field in ANALYSIS_ROW_FIELDS) + tuple(
+    _PLAN_INPUT_LOOKUPS
 )
 
 
@@ -258,27 +246,7 @@ def cycle_plan_columns(cycle_id: int) -> dict[str, list[Any]]:
     rows = (
         LineAnalysis.objects.filter(cycle_id=cycle_id)
         .order_by("family__code", "month")
-        .values_list(
-            "plan_line_id",
-            "family_id",
-            "family__code",
-            "family__name",
-            "month",
-            "plan_line__demand_forecast",
-            "plan_line__confirmed_orders",
-            "plan_line__opening_stock",
-            "effective_demand",
-            "production_plan",
-            "capacity_max",
-            "opening_stock",
-            "closing_stock",
-            "stock_days",
-            "safety_stock_target",
-            "utilization",
-            "status",
-            "over_capacity",
-            "infeasible",
-        )
+        .values_list(*ANALYSIS_ROW_FIELDS, *_PLAN_INPUT_LOOKUPS.values())
     )
     transposed = list(zip(*rows, strict=True)) or [() for _name in PLAN_COLUMNS]
     columns = {name: list(values) for name, values in zip(PLAN_COLUMNS, transposed, strict=True)}

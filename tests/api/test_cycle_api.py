@@ -274,45 +274,61 @@ def test_second_unit_cycle_is_visible_only_to_its_members(demo: None) -> None:
     assert cycles_of == {"sales": {"demo"}, "sales2": {"appliances"}, "director": {"demo"}}
 
 
-def test_two_directors_advancing_at_once_move_the_cycle_one_stage(
-    demo: None, make_user: Callable
-) -> None:
-    assert connection.vendor == "postgresql", "run the suite on PostgreSQL (DATABASE_URL)"
+TWO_DIRECTORS = (("admin", "demo"), ("director-b", "pw-director-b"))
+
+
+@pytest.fixture
+def appliances_cycle(demo: None, make_user: Callable) -> Cycle:
+    """The second unit's cycle, in data collection, with two users who may advance it."""
     from planning.models import BusinessUnit
     from planning.roles import Role
 
+    assert connection.vendor == "postgresql", "run the suite on PostgreSQL (DATABASE_URL)"
     make_user("director-b", (Role.DIRECTOR,), BusinessUnit.objects.get(code="appliances"))
-    cycle = Cycle.objects.get(business_unit__code="appliances")
+    return Cycle.objects.get(business_unit__code="appliances")
+
+
+def start_presses(
+    cycle: Cycle, body: dict[str, str], barrier: threading.Barrier | None = None
+) -> tuple[list[threading.Thread], list[int]]:
+    """Both directors press "advance" from their own threads (own database connections)."""
     statuses: list[int] = []
-    barrier = threading.Barrier(2)
 
     def press(username: str, password: str) -> None:
         client = APIClient()
         client.login(username=username, password=password)
-        barrier.wait()
-        response = client.post(
-            f"/api/cycles/{cycle.pk}/advance/", {"from_stage": "data_collection"}, format="json"
-        )
+        if barrier is not None:
+            barrier.wait()
+        response = client.post(f"/api/cycles/{cycle.pk}/advance/", body, format="json")
         statuses.append(response.status_code)
         connection.close()
 
-    threads = [
-        threading.Thread(target=press, args=("admin", "demo")),
-        threading.Thread(target=press, args=("director-b", "pw-director-b")),
-    ]
+    threads = [threading.Thread(target=press, args=who) for who in TWO_DIRECTORS]
     for thread in threads:
         thread.start()
+    return threads, statuses
+
+
+def assert_moved_one_stage(
+    cycle: Cycle, threads: list[threading.Thread], statuses: list[int]
+) -> None:
     for thread in threads:
         thread.join()
-
     assert sorted(statuses) == [200, 409]
     cycle.refresh_from_db()
     assert cycle.stage == Stage.DEMAND_REVIEW
     assert AuditEvent.objects.filter(cycle=cycle, action="cycle_advanced").count() == 1
 
 
+def test_two_directors_advancing_at_once_move_the_cycle_one_stage(appliances_cycle: Cycle) -> None:
+    threads, statuses = start_presses(
+        appliances_cycle, {"from_stage": "data_collection"}, threading.Barrier(2)
+    )
+    assert_moved_one_stage(appliances_cycle, threads, statuses)
+
+
 def test_presses_without_from_stage_that_meet_at_the_lock_move_the_cycle_once(
-    demo: None, make_user: Callable
+    appliances_cycle: Cycle,
 ) -> None:
     """API clients need not send ``from_stage``: two presses waiting on the row lock together
     (held here by a third session) still move the cycle one stage."""
@@ -320,32 +336,15 @@ def test_presses_without_from_stage_that_meet_at_the_lock_move_the_cycle_once(
 
     import psycopg
 
-    from planning.models import BusinessUnit
-    from planning.roles import Role
-
-    make_user("director-b", (Role.DIRECTOR,), BusinessUnit.objects.get(code="appliances"))
-    cycle = Cycle.objects.get(business_unit__code="appliances")
     settings_dict = connection.settings_dict
     dsn = f"host={settings_dict['HOST']} port={settings_dict['PORT'] or 5432} " \
           f"user={settings_dict['USER']} dbname={settings_dict['NAME']}"  # fmt: skip
-    statuses: list[int] = []
-
-    def press(username: str, password: str) -> None:
-        client = APIClient()
-        client.login(username=username, password=password)
-        # With an override reason, so an unmet gate cannot be what stops the second press.
-        body = {"override_reason": "meeting moved"}
-        statuses.append(client.post(f"/api/cycles/{cycle.pk}/advance/", body).status_code)
-        connection.close()
-
     with psycopg.connect(dsn) as holder:
-        holder.execute("SELECT id FROM planning_cycle WHERE id = %s FOR UPDATE", [cycle.pk])
-        threads = [
-            threading.Thread(target=press, args=("admin", "demo")),
-            threading.Thread(target=press, args=("director-b", "pw-director-b")),
-        ]
-        for thread in threads:
-            thread.start()
+        holder.execute(
+            "SELECT id FROM planning_cycle WHERE id = %s FOR UPDATE", [appliances_cycle.pk]
+        )
+        # With an override reason, so an unmet gate cannot be what stops the second press.
+        threads, statuses = start_presses(appliances_cycle, {"override_reason": "meeting moved"})
         waiting = 0
         for _attempt in range(200):
             # Statistics views are snapshotted per transaction; the holder's stays open.
@@ -359,13 +358,7 @@ def test_presses_without_from_stage_that_meet_at_the_lock_move_the_cycle_once(
             time.sleep(0.05)
         assert waiting == 2, "both presses should be waiting on the cycle's row lock"
         holder.rollback()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(statuses) == [200, 409]
-    cycle.refresh_from_db()
-    assert cycle.stage == Stage.DEMAND_REVIEW
-    assert AuditEvent.objects.filter(cycle=cycle, action="cycle_advanced").count() == 1
+    assert_moved_one_stage(appliances_cycle, threads, statuses)
 
 
 def test_schema_describes_every_endpoint() -> None:
