@@ -13,6 +13,7 @@ yours" alike, and never re-check.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
@@ -73,6 +74,12 @@ def cycle_roles(user: Any, cycle: Cycle) -> frozenset[Role]:
     if cycle.pk is None:  # a cycle about to be opened has no guests yet
         return held
     return held | _roles_granted(user, cycle, "view_cycle")
+
+
+def permissions_prefetch(user: Any, objects: Sequence[Model]) -> None:
+    """Load ``user``'s permissions on many objects of one model in two queries (for lists)."""
+    if objects and user.is_authenticated and not user.is_superuser:
+        _checker(user).prefetch_perms(objects)  # type: ignore[arg-type]  # any list works
 
 
 def permissions_forget(user: Any) -> None:

@@ -205,13 +205,15 @@ def cycle_analysis_read(
     )
 
 
-def cycle_guests(cycle: Cycle) -> dict[int, tuple[Any, frozenset[Role]]]:
-    """user id -> (user, guest roles) for everyone invited into ``cycle`` itself."""
+def cycle_guests(cycle: Cycle, user: Any = None) -> dict[int, tuple[Any, frozenset[Role]]]:
+    """user id -> (user, guest roles) for everyone invited into ``cycle`` itself (or ``user``)."""
     grants = (
         CycleUserObjectPermission.objects.filter(content_object=cycle)
         .select_related("user", "permission")
         .order_by("user__username")
     )
+    if user is not None:
+        grants = grants.filter(user=user)
     codenames: dict[int, set[str]] = {}
     users: dict[int, Any] = {}
     for grant in grants:

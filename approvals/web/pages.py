@@ -11,7 +11,7 @@ from django.utils import timezone
 from approvals.models import StageDeadline
 from approvals.services import actions_for, unmet_gates
 from approvals.workflow import STAGE_OWNERS
-from planning.access import cycle_roles, cycles_for
+from planning.access import cycle_roles, cycles_for, permissions_prefetch
 from planning.engine import GapOption as EngineGapOption
 from planning.engine import rank_gap_alternatives
 from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine, ProductFamily
@@ -48,6 +48,8 @@ def open_tasks(user: Any) -> list[Task]:
 
     tasks: list[Task] = []
     cycles = list(cycles_for(user).exclude(stage=Stage.APPROVED))
+    permissions_prefetch(user, cycles)
+    permissions_prefetch(user, list({cycle.business_unit for cycle in cycles}))
     deadlines = {
         (row.cycle_id, row.stage): row.due_date
         for row in StageDeadline.objects.filter(cycle__in=cycles)

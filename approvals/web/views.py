@@ -24,7 +24,13 @@ from django_htmx.middleware import HtmxDetails
 
 from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_send_back
 from approvals.web import pages
-from planning.access import business_units_for, cycle_for_user, cycles_for, roles_in
+from planning.access import (
+    business_units_for,
+    cycle_for_user,
+    cycles_for,
+    permissions_prefetch,
+    roles_in,
+)
 from planning.errors import ApplicationError, VersionConflict
 from planning.maturity import CRITERIA, LEVEL_DESCRIPTIONS, MaturityLevel
 from planning.models import AuditEvent, MaturityAssessment, PlanLine
@@ -84,11 +90,9 @@ def page_action(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     cycles = cycles_for(request.user).order_by("business_unit__name", "-plan_month")
-    chairs = [
-        unit
-        for unit in business_units_for(request.user)
-        if Role.DIRECTOR in roles_in(request.user, unit)
-    ]
+    units = list(business_units_for(request.user))
+    permissions_prefetch(request.user, units)
+    chairs = [unit for unit in units if Role.DIRECTOR in roles_in(request.user, unit)]
     return render(
         request,
         "web/home.html",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from planning.access import cycle_for_user, permissions_forget
-from planning.models import BusinessUnit, Cycle
+from planning.models import BusinessUnit, Cycle, CycleUserObjectPermission
 from planning.permissions import require_action
 from planning.roles import CYCLE_GUEST_PERMISSION, GUEST_ROLES, MEMBERSHIP_PERMISSION, Role
 from planning.selectors import cycle_guests
@@ -93,7 +93,7 @@ def cycle_guest_revoke(*, actor: Any, cycle_id: int, username: str) -> None:
 
 def cycle_guest_roles(cycle: Cycle, user: AbstractUser) -> frozenset[Role]:
     """The roles granted to ``user`` on ``cycle`` itself (not through a business unit)."""
-    return cycle_guests(cycle).get(user.pk, (user, frozenset()))[1]
+    return cycle_guests(cycle, user).get(user.pk, (user, frozenset()))[1]
 
 
 def _role_values(roles: Iterable[Role]) -> list[str]:
@@ -103,9 +103,8 @@ def _role_values(roles: Iterable[Role]) -> list[str]:
 
 
 def _guest_perms_clear(cycle: Cycle, user: AbstractUser) -> None:
-    remove_perm(CYCLE_GUEST_PERMISSION, user, cycle)
-    for role in Role:
-        remove_perm(role.permission, user, cycle)
+    # Every permission held on the cycle itself is a guest grant: one DELETE removes them all.
+    CycleUserObjectPermission.objects.filter(content_object=cycle, user_id=user.pk).delete()
     permissions_forget(user)
 
 

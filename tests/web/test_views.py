@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
@@ -347,3 +348,33 @@ def test_production_notes_a_constraint_on_the_supply_page(current: Cycle) -> Non
         f"/cycles/{current.pk}/constraints/", {"note": "Line 2 maintenance", "month": "2024-05"}
     )
     assert "Line 2 maintenance" in client.get(f"/cycles/{current.pk}/supply/").content.decode()
+
+
+def test_the_home_page_costs_the_same_queries_however_many_cycles(demo: None) -> None:
+    """Tasks and permissions are read for all cycles at once, not once per cycle."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals.services import cycle_open
+    from planning.models import BusinessUnit
+
+    def home_queries() -> int:
+        client = client_as("director")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    before = home_queries()
+    unit = BusinessUnit.objects.get(code="demo")
+    director = get_user_model().objects.get(username="director")
+    for month in (4, 5, 6, 7, 8):
+        cycle_open(
+            actor=director,
+            business_unit_id=unit.pk,
+            plan_month=datetime.date(2024, month, 1),
+            horizon_months=3,
+        )
+
+    assert home_queries() == before
