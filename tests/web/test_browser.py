@@ -105,6 +105,29 @@ def test_sales_of_another_unit_cannot_reach_the_cycle(
         assert response is not None and response.status == 404, path
 
 
+def test_the_director_invites_a_guest_who_then_reaches_that_cycle_only(
+    page: Page, live_server, demo_data: None
+) -> None:
+    cycle = current_cycle()
+    previous = Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
+    sign_in(page, live_server.url, "director")
+    page.goto(f"{live_server.url}/cycles/{cycle.pk}/")
+    guests = page.get_by_test_id("guests")
+    guests.locator("input[name=username]").fill("sales2")
+    guests.locator("input[name=roles][value=finance]").check()
+    guests.get_by_role("button", name=re.compile("^(Invite|邀请)$")).click()
+    expect(page.get_by_test_id("guests")).to_contain_text("sales2")
+    screenshot(page, "director-guests")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "sales2")
+    expect(page.locator("main")).to_contain_text("华东")
+    response = page.goto(f"{live_server.url}/cycles/{cycle.pk}/finance/")
+    assert response is not None and response.status == 200
+    response = page.goto(f"{live_server.url}/cycles/{previous.pk}/")
+    assert response is not None and response.status == 404
+
+
 def test_main_pages_of_the_other_roles_render(page: Page, live_server, demo_data: None) -> None:
     cycle = current_cycle()
     for username, path, name in (
