@@ -31,3 +31,9 @@ class StageConflict(ApplicationError):
     """The cycle's stage does not allow this change now."""
 
     code = "stage_conflict"
+
+
+class CycleExists(ApplicationError):
+    """The business unit already has a cycle for that month (the answer names it)."""
+
+    code = "cycle_exists"

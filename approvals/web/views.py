@@ -113,6 +113,8 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         )
     except ValueError:
         messages.error(request, _("Enter the planning month as YYYY-MM."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

@@ -6,9 +6,10 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from planning.errors import CycleExists
 from planning.models import MAX_HORIZON_MONTHS, PLAN_INPUT_FIELDS, Cycle, PlanLine, ProductFamily
 from planning.months import add_months, first_of_month, month_range
 from planning.roles import Stage
@@ -40,20 +41,22 @@ def cycle_create(
                 % {"max": MAX_HORIZON_MONTHS}
             }
         )
-    if Cycle.objects.filter(business_unit_id=business_unit_id, plan_month=plan_month).exists():
-        raise ValidationError(
-            {
-                "plan_month": _("This business unit already has a cycle for %(month)s.")
-                % {"month": f"{plan_month:%Y-%m}"}
-            }
-        )
-    cycle = Cycle.objects.create(
-        business_unit_id=business_unit_id,
-        plan_month=plan_month,
-        horizon_start=horizon_start,
-        horizon_months=horizon_months,
-        created_by=actor,
-    )
+    _refuse_if_exists(business_unit_id, plan_month)
+    try:
+        # A savepoint: a parallel request that opened the same month first makes this INSERT
+        # wait on the unique index and then fail; only the savepoint is lost, and the answer
+        # names the cycle that won.
+        with transaction.atomic():
+            cycle = Cycle.objects.create(
+                business_unit_id=business_unit_id,
+                plan_month=plan_month,
+                horizon_start=horizon_start,
+                horizon_months=horizon_months,
+                created_by=actor,
+            )
+    except IntegrityError:
+        _refuse_if_exists(business_unit_id, plan_month)
+        raise
     _create_plan_lines(cycle)
     audit_record(
         action="cycle_created",
@@ -64,6 +67,21 @@ def cycle_create(
     )
     recompute_schedule(cycle.pk)
     return cycle
+
+
+def _refuse_if_exists(business_unit_id: int, plan_month: datetime.date) -> None:
+    existing = (
+        Cycle.objects.filter(business_unit_id=business_unit_id, plan_month=plan_month)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is not None:
+        month = f"{plan_month:%Y-%m}"
+        raise CycleExists(
+            _("This business unit already has a cycle for %(month)s (cycle %(id)d).")
+            % {"month": month, "id": existing},
+            extra={"cycle": existing, "plan_month": month},
+        )
 
 
 def _create_plan_lines(cycle: Cycle) -> None:
