@@ -10,19 +10,27 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
-from approvals.workflow import GATES, STAGE_OWNERS, TRANSITIONS, default_due_date
+from approvals.workflow import (
+    CHAIR_ACTIONS,
+    DECISIONS,
+    GATES,
+    PLAN_EDIT_ACTIONS,
+    STAGE_OWNERS,
+    TRANSITIONS,
+    default_due_date,
+)
 from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
-from planning.models import Cycle, MonthSummary
+from planning.models import AuditEvent, Cycle, MonthSummary, ProductFamily
 from planning.permissions import require_action
 from planning.roles import Role, Stage
 from planning.selectors import SUMMARY_FIELDS, cycle_plan_columns
@@ -145,6 +153,7 @@ def cycle_send_back(*, actor: Any, cycle_id: int, to_stage: str, reason: str) ->
     with transaction.atomic():
         cycle = cycle_for_user(actor, cycle_id, for_update=True)
         require_action(actor, cycle, "cycle.send_back")
+        _require_independent(actor, cycle)
         allowed = TRANSITIONS["send_back"][Stage(cycle.stage)]
         if to_stage not in allowed:
             raise ValidationError(
@@ -169,6 +178,7 @@ def cycle_approve(
     with transaction.atomic():
         cycle = cycle_for_user(actor, cycle_id, for_update=True)
         require_action(actor, cycle, "cycle.approve")
+        _require_independent(actor, cycle)
         if not cycle.is_fresh:
             raise ApplicationError(
                 _("The analysis is still being recomputed; approve once it is up to date."),
@@ -178,6 +188,32 @@ def cycle_approve(
         _snapshot(cycle, actor, comment)
         _move(cycle, Stage.APPROVED, actor, "cycle_approved", comment)
     return cycle
+
+
+def decision_barred_reason(user: Any, cycle: Cycle) -> str | None:
+    """Why ``user`` may not decide on ``cycle`` (approve it or send it back), or None.
+
+    Nobody approves alone: whoever chaired the cycle or edited its plan, as its audit trail
+    shows, leaves the decision to another executive, whatever roles they hold.
+    """
+    mine = AuditEvent.objects.filter(cycle=cycle, actor_id=user.pk)
+    if mine.filter(action__in=CHAIR_ACTIONS).exists():
+        return _(
+            "You chaired this cycle (opened it or moved it on), so you cannot also decide on it: "
+            "another executive must approve it or send it back."
+        )
+    if mine.filter(action__in=PLAN_EDIT_ACTIONS).exists():
+        return _(
+            "You edited this plan, so you cannot also decide on it: "
+            "another executive must approve it or send it back."
+        )
+    return None
+
+
+def _require_independent(actor: Any, cycle: Cycle) -> None:
+    reason = decision_barred_reason(actor, cycle)
+    if reason is not None:
+        raise PermissionDenied(reason)
 
 
 def _check_expected_stage(cycle: Cycle, from_stage: str | None) -> None:
@@ -213,30 +249,83 @@ def _move(cycle: Cycle, target: Stage, actor: Any, action: str, reason: str) -> 
 def _record_decisions(
     cycle: Cycle, actor: Any, decisions: list[dict[str, Any]], targets: list[dict[str, Any]]
 ) -> None:
-    rows = []
-    for decision in decisions:
-        row = CapacityDecision(
-            cycle=cycle,
-            description=str(decision.get("description", "")),
-            family_id=decision.get("family") or None,
-            additional_capacity=decision.get("additional_capacity", 0),
-            investment=Decimal(str(decision.get("investment", 0))),
-            effective_from=decision.get("effective_from") or None,
-            decided_by=actor,
+    """Every decision and target is checked before any is written; errors name the field as
+    ``capacity_decisions[<index>].<field>`` (or ``kpi_targets[...]``)."""
+    families = set(
+        ProductFamily.objects.filter(business_unit_id=cycle.business_unit_id).values_list(
+            "pk", flat=True
         )
-        row.full_clean(exclude=["cycle", "family", "decided_by"])
-        rows.append(row)
+    )
+    rows = [
+        _capacity_decision(cycle, actor, index, decision, families)
+        for index, decision in enumerate(decisions)
+    ]
+    kpis = [_kpi_target(cycle, actor, index, target) for index, target in enumerate(targets)]
     CapacityDecision.objects.bulk_create(rows)
-    for target in targets:
+    for kpi in kpis:
         KpiTarget.objects.update_or_create(
             cycle=cycle,
-            name=str(target.get("name", "")).strip(),
-            defaults={
-                "target": Decimal(str(target.get("target", 0))),
-                "unit": str(target.get("unit", "")),
-                "set_by": actor,
-            },
+            name=kpi.name,
+            defaults={"target": kpi.target, "unit": kpi.unit, "set_by": actor},
         )
+
+
+def _capacity_decision(
+    cycle: Cycle, actor: Any, index: int, decision: dict[str, Any], families: set[int]
+) -> CapacityDecision:
+    key = f"capacity_decisions[{index}]"
+    family_id = decision.get("family") or None
+    if family_id is not None and (isinstance(family_id, bool) or family_id not in families):
+        # Another unit's family, or none at all: the decision would point outside the plan.
+        raise ValidationError(
+            {
+                f"{key}.family": _(
+                    "Decision %(number)d: product family %(family)s is not one of this "
+                    "business unit's families."
+                )
+                % {"number": index + 1, "family": family_id}
+            }
+        )
+    row = CapacityDecision(
+        cycle=cycle,
+        description=str(decision.get("description", "")),
+        family_id=family_id,
+        additional_capacity=decision.get("additional_capacity", 0),
+        investment=_decimal(decision.get("investment", 0), f"{key}.investment"),
+        effective_from=decision.get("effective_from") or None,
+        decided_by=actor,
+    )
+    _full_clean(row, key, exclude=["cycle", "family", "decided_by"])
+    return row
+
+
+def _kpi_target(cycle: Cycle, actor: Any, index: int, target: dict[str, Any]) -> KpiTarget:
+    key = f"kpi_targets[{index}]"
+    row = KpiTarget(
+        cycle=cycle,
+        name=str(target.get("name", "")).strip(),
+        target=_decimal(target.get("target", 0), f"{key}.target"),
+        unit=str(target.get("unit", "")),
+        set_by=actor,
+    )
+    _full_clean(row, key, exclude=["cycle", "set_by"])
+    return row
+
+
+def _decimal(raw: Any, key: str) -> Decimal:
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        raise ValidationError({key: _("Enter a number.")}) from None
+
+
+def _full_clean(row: Any, key: str, exclude: list[str]) -> None:
+    try:
+        row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(
+            {f"{key}.{field}": messages for field, messages in error.message_dict.items()}
+        ) from None
 
 
 def _snapshot(cycle: Cycle, actor: Any, comment: str) -> PlanSnapshot:
@@ -265,6 +354,7 @@ def actions_for(user: Any, cycle: Cycle) -> list[str]:
     available = []
     if Role.DIRECTOR in roles and stage in TRANSITIONS["advance"]:
         available.append("advance")
-    if Role.EXECUTIVE in roles and stage == Stage.EXECUTIVE_REVIEW:
-        available += ["approve", "send_back"]
+    deciding = Role.EXECUTIVE in roles and stage == Stage.EXECUTIVE_REVIEW
+    if deciding and decision_barred_reason(user, cycle) is None:
+        available += DECISIONS
     return available

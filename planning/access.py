@@ -13,6 +13,7 @@ yours" alike, and never re-check.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,7 +65,7 @@ def cycle_for_user(user: Any, cycle_id: int, *, for_update: bool = False) -> Cyc
 
 
 def roles_in(user: Any, business_unit: BusinessUnit) -> frozenset[Role]:
-    """The roles ``user`` holds in ``business_unit`` (superusers hold every role)."""
+    """The roles ``user`` holds in ``business_unit`` (granted ones only, superusers too)."""
     return _roles_granted(user, business_unit, "view_businessunit")
 
 
@@ -78,7 +79,7 @@ def cycle_roles(user: Any, cycle: Cycle) -> frozenset[Role]:
 
 def permissions_prefetch(user: Any, objects: Sequence[Model]) -> None:
     """Load ``user``'s permissions on many objects of one model in two queries (for lists)."""
-    if objects and user.is_authenticated and not user.is_superuser:
+    if objects and user.is_authenticated:
         _checker(user).prefetch_perms(objects)  # type: ignore[arg-type]  # any list works
 
 
@@ -90,8 +91,6 @@ def permissions_forget(user: Any) -> None:
 def _roles_granted(user: Any, obj: Model, access_codename: str) -> frozenset[Role]:
     if not user.is_authenticated:
         return frozenset()
-    if user.is_superuser:
-        return frozenset(Role)
     perms = set(_checker(user).get_perms(obj))
     if access_codename not in perms:
         return frozenset()
@@ -103,5 +102,18 @@ def _checker(user: Any) -> ObjectPermissionChecker:
     # page or request makes cost two queries per object, not two per check.
     checker = user.__dict__.get(_CHECKER_ATTRIBUTE)
     if checker is None:
-        checker = user.__dict__[_CHECKER_ATTRIBUTE] = ObjectPermissionChecker(user)
+        checker = user.__dict__[_CHECKER_ATTRIBUTE] = ObjectPermissionChecker(_as_member(user))
     return checker
+
+
+def _as_member(user: Any) -> Any:
+    """``user`` as guardian should read them: with only the permissions granted to them.
+
+    Guardian reads a superuser as holding every permission. Administration is not a business
+    role: in a cycle an administrator acts only through roles granted to them, like anyone.
+    """
+    if not user.is_superuser:
+        return user
+    member = copy.copy(user)
+    member.is_superuser = False
+    return member

@@ -3,7 +3,14 @@
 Two kinds of rule:
 
 * ``FIELD_EDITORS`` — which role may edit which plan-line field in which stage.
-* ``ACTION_RULES`` — which roles may take each workflow action, and in which stages.
+* ``ACTION_RULES`` — which roles may take each workflow action, and in which stages; and the
+  administrator's actions on a business unit (``UNIT_ACTIONS``: roles and maturity).
+
+Roles are granted, never assumed: a superuser holds in a cycle only the roles granted to them
+(administration is not a business role). Two rules sit beside the table, in the services that
+need them: nobody grants a role to themselves (``planning.services.memberships``), and whoever
+chaired or edited a cycle's plan does not approve it or send it back
+(``approvals.services.decision_barred_reason``).
 
 A role that may never do a thing gets ``PermissionDenied`` (HTTP 403); a role that may do it,
 but not in the cycle's current stage, gets ``StageConflict`` (HTTP 409) saying when it can.
@@ -20,9 +27,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from planning.access import cycle_roles
+from planning.access import cycle_roles, roles_in
 from planning.errors import StageConflict
-from planning.models import Cycle
+from planning.models import BusinessUnit, Cycle
 from planning.roles import Role, Stage
 
 S = Stage
@@ -90,7 +97,12 @@ ACTION_RULES: dict[str, tuple[frozenset[Role], frozenset[Stage]]] = {
         frozenset({S.DATA_COLLECTION, S.SUPPLY_REVIEW}),
     ),
     "finance_review.edit": (frozenset({R.FINANCE}), frozenset({S.SUPPLY_REVIEW})),
+    # Administration, on a business unit rather than in a cycle: not a business role.
+    "business_unit.roles": (frozenset({R.ADMIN}), ALL_STAGES),
+    "business_unit.maturity": (frozenset({R.ADMIN}), ALL_STAGES),
 }
+# Taken on a business unit (``require_unit_action``), not on a cycle.
+UNIT_ACTIONS = frozenset({"business_unit.roles", "business_unit.maturity"})
 
 
 def stage_names(stages: Iterable[Stage]) -> str:
@@ -119,6 +131,27 @@ def require_action(user: Any, cycle: Cycle, action: str) -> None:
             _("Not possible in the %(stage)s stage; possible in: %(stages)s.")
             % {"stage": Stage(cycle.stage).label, "stages": stage_names(stages)},
             extra={"stage": cycle.stage},
+        )
+
+
+def may_administer(user: Any, business_unit: BusinessUnit, action: str) -> bool:
+    """Whether ``user`` may take the administrative ``action`` on ``business_unit``.
+
+    A superuser administers every unit (somebody must give the first roles); anyone else needs
+    the unit's administrator role. Neither makes them a player in the unit's cycles.
+    """
+    if action not in UNIT_ACTIONS:
+        raise ValueError(action)
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(ACTION_RULES[action][0] & roles_in(user, business_unit))
+
+
+def require_unit_action(user: Any, business_unit: BusinessUnit, action: str) -> None:
+    if not may_administer(user, business_unit, action):
+        raise PermissionDenied(
+            _("Only an administrator of %(unit)s may do this (%(action)s).")
+            % {"unit": business_unit.name, "action": action}
         )
 
 

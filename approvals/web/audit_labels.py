@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "maturity_assessed": _("Maturity assessed"),
     "guest_granted": _("Guest invited"),
     "guest_revoked": _("Guest access withdrawn"),
+    "membership_granted": _("Roles in the business unit given"),
+    "membership_revoked": _("Membership of the business unit withdrawn"),
 }
 
 OTHER_FIELD_LABELS = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from planning.models import AuditEvent, Cycle
+from planning.models import AuditEvent, BusinessUnit, Cycle
 
 
 def audit_record(
@@ -15,6 +15,7 @@ def audit_record(
     action: str,
     actor: AbstractBaseUser | AnonymousUser | None,
     cycle: Cycle | None = None,
+    business_unit: BusinessUnit | None = None,
     target: str = "",
     field: str = "",
     before: Any = None,
@@ -25,7 +26,7 @@ def audit_record(
         action=action,
         actor=_user_or_none(actor),
         cycle=cycle,
-        business_unit_id=cycle.business_unit_id if cycle else None,
+        business_unit_id=cycle.business_unit_id if cycle else _pk_or_none(business_unit),
         target=target,
         field=field,
         before=before,
@@ -59,6 +60,10 @@ def audit_record_changes(
         )
         for field, before, after in changes
     )
+
+
+def _pk_or_none(business_unit: BusinessUnit | None) -> int | None:
+    return business_unit.pk if business_unit is not None else None
 
 
 def _user_or_none(actor: AbstractBaseUser | AnonymousUser | None) -> Any:

@@ -7,14 +7,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from planning.access import cycle_for_user, permissions_forget
-from planning.models import BusinessUnit, Cycle, CycleUserObjectPermission
-from planning.permissions import require_action
+from planning.models import (
+    BusinessUnit,
+    BusinessUnitUserObjectPermission,
+    Cycle,
+    CycleUserObjectPermission,
+)
+from planning.permissions import require_action, require_unit_action
 from planning.roles import CYCLE_GUEST_PERMISSION, GUEST_ROLES, MEMBERSHIP_PERMISSION, Role
 from planning.selectors import cycle_guests
 from planning.services.audit import audit_record
@@ -25,25 +30,112 @@ def role_group(role: Role) -> Group:
     return group
 
 
-@transaction.atomic
 def membership_grant(
-    *, business_unit: BusinessUnit, user: AbstractUser, roles: Iterable[Role]
+    *, business_unit: BusinessUnit, user: AbstractUser, roles: Iterable[Role], actor: Any = None
 ) -> None:
-    """Make ``user`` a member of ``business_unit`` holding ``roles`` there (idempotent)."""
-    assign_perm(MEMBERSHIP_PERMISSION, user, business_unit)
-    for role in roles:
-        assign_perm(role.permission, user, business_unit)
-        user.groups.add(role_group(role))
-    permissions_forget(user)
+    """Make ``user`` a member of ``business_unit`` holding ``roles`` there, besides those held.
+
+    ``actor`` is who grants them (an administrator of the unit, never ``user`` themselves);
+    ``None`` is the installation itself (``seed_demo``, a shell), which nobody can be over HTTP.
+    """
+    with transaction.atomic():
+        held = _member_roles(business_unit, user)
+        _membership_write(business_unit, user, held | set(roles), actor)
 
 
-@transaction.atomic
-def membership_revoke(*, business_unit: BusinessUnit, user: AbstractUser) -> None:
+def membership_set(
+    *, business_unit: BusinessUnit, user: AbstractUser, roles: Iterable[Role], actor: Any = None
+) -> None:
+    """Make ``user`` a member of ``business_unit`` holding exactly ``roles`` there."""
+    with transaction.atomic():
+        _membership_write(business_unit, user, set(roles), actor)
+
+
+def membership_revoke(
+    *, business_unit: BusinessUnit, user: AbstractUser, actor: Any = None
+) -> None:
     """Remove ``user`` from ``business_unit`` and every role they held there."""
-    remove_perm(MEMBERSHIP_PERMISSION, user, business_unit)
+    with transaction.atomic():
+        _require_administrator(actor, business_unit)
+        before = _member_roles(business_unit, user)
+        member = _is_member(business_unit, user)
+        BusinessUnitUserObjectPermission.objects.filter(
+            content_object=business_unit, user_id=user.pk
+        ).delete()
+        permissions_forget(user)
+        if member:
+            _membership_audit("membership_revoked", actor, business_unit, user, before, None)
+
+
+def _membership_write(
+    business_unit: BusinessUnit, user: AbstractUser, roles: set[Role], actor: Any
+) -> None:
+    _require_administrator(actor, business_unit)
+    refuse_self_grant(actor, user)
+    before = _member_roles(business_unit, user)
+    member = _is_member(business_unit, user)
+    if member and before == roles:
+        return
+    assign_perm(MEMBERSHIP_PERMISSION, user, business_unit)
     for role in Role:
-        remove_perm(role.permission, user, business_unit)
+        if role in roles and role not in before:
+            assign_perm(role.permission, user, business_unit)
+            user.groups.add(role_group(role))
+        elif role in before and role not in roles:
+            remove_perm(role.permission, user, business_unit)
     permissions_forget(user)
+    _membership_audit(
+        "membership_granted", actor, business_unit, user, before if member else None, roles
+    )
+
+
+def refuse_self_grant(actor: Any, user: AbstractUser) -> None:
+    """Nobody grants a role to themselves, whatever roles they already hold."""
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied(
+            _("Nobody can grant a role to themselves: ask another director or administrator.")
+        )
+
+
+def _require_administrator(actor: Any, business_unit: BusinessUnit) -> None:
+    if actor is not None:
+        require_unit_action(actor, business_unit, "business_unit.roles")
+
+
+def _member_roles(business_unit: BusinessUnit, user: AbstractUser) -> set[Role]:
+    codenames = set(
+        BusinessUnitUserObjectPermission.objects.filter(
+            content_object=business_unit, user_id=user.pk
+        ).values_list("permission__codename", flat=True)
+    )
+    return {role for role in Role if role.codename in codenames}
+
+
+def _is_member(business_unit: BusinessUnit, user: AbstractUser) -> bool:
+    return BusinessUnitUserObjectPermission.objects.filter(
+        content_object=business_unit,
+        user_id=user.pk,
+        permission__codename=MEMBERSHIP_PERMISSION.split(".", 1)[1],
+    ).exists()
+
+
+def _membership_audit(
+    action: str,
+    actor: Any,
+    business_unit: BusinessUnit,
+    user: AbstractUser,
+    before: set[Role] | None,
+    after: set[Role] | None,
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        business_unit=business_unit,
+        target=f"user:{user.pk} {user.get_username()}",
+        field="roles",
+        before=None if before is None else _role_values(before),
+        after=None if after is None else _role_values(after),
+    )
 
 
 def cycle_guest_grant(*, actor: Any, cycle_id: int, username: str, roles: Iterable[Any]) -> Cycle:
@@ -53,6 +145,7 @@ def cycle_guest_grant(*, actor: Any, cycle_id: int, username: str, roles: Iterab
         cycle = cycle_for_user(actor, cycle_id, for_update=True)
         require_action(actor, cycle, "cycle.guests")
         guest = _user_named(username)
+        refuse_self_grant(actor, guest)
         before = _role_values(cycle_guest_roles(cycle, guest))
         _guest_perms_clear(cycle, guest)
         assign_perm(CYCLE_GUEST_PERMISSION, guest, cycle)

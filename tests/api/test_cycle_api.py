@@ -274,7 +274,7 @@ def test_second_unit_cycle_is_visible_only_to_its_members(demo: None) -> None:
     assert cycles_of == {"sales": {"demo"}, "sales2": {"appliances"}, "director": {"demo"}}
 
 
-TWO_DIRECTORS = (("admin", "demo"), ("director-b", "pw-director-b"))
+TWO_DIRECTORS = (("director2", "demo"), ("director-b", "pw-director-b"))
 
 
 @pytest.fixture

@@ -55,13 +55,14 @@ def at_stage(open_cycle: Cycle) -> Callable[[Stage], Cycle]:
 
 def api_as(user: AbstractUser) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
+    # A fresh instance, as every real request loads one: permission caches live on it.
+    client.force_authenticate(type(user).objects.get(pk=user.pk))
     return client
 
 
 def browser_as(user: AbstractUser) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
+    client.force_login(user)  # type: ignore[arg-type]  # our user model is Django's
     return client
 
 

@@ -7,11 +7,25 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from approvals.services import actions_for, cycle_approve
+from planning.access import roles_in
 from planning.models import AuditEvent, BusinessUnit, Cycle, PlanLine
-from planning.roles import Stage
+from planning.permissions import editable_fields, may_administer
+from planning.roles import Role, Stage
+from planning.services.recompute import cycle_recompute
 from reviews.models import Submission
 
-USERS = {"director", "sales", "production", "procurement", "finance", "ceo", "admin", "sales2"}
+USERS = {
+    "director",
+    "sales",
+    "production",
+    "procurement",
+    "finance",
+    "ceo",
+    "admin",
+    "director2",
+    "sales2",
+}
 
 
 def seed() -> None:
@@ -70,3 +84,45 @@ def test_force_loads_the_demo_when_debug_is_off(db: None, settings) -> None:
     settings.DEBUG = False
     call_command("seed_demo", "--force", stdout=None)
     assert get_user_model().objects.filter(username="ceo").exists()
+
+
+def test_the_ceo_approves_the_demo_cycle_waiting_for_the_decision(db: None, settings) -> None:
+    settings.DEBUG = True
+    seed()
+    previous = Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
+    cycle_recompute(previous.pk)  # the test transaction never commits
+    ceo = get_user_model().objects.get(username="ceo")
+
+    cycle_approve(actor=ceo, cycle_id=previous.pk, comment="approved")
+
+    previous.refresh_from_db()
+    assert previous.stage == Stage.APPROVED
+
+
+def test_the_demo_admin_administers_both_units_and_plays_no_business_role(
+    db: None, settings
+) -> None:
+    settings.DEBUG = True
+    seed()
+    admin = get_user_model().objects.get(username="admin")
+    for unit in BusinessUnit.objects.all():
+        assert roles_in(admin, unit) == {Role.ADMIN}
+        assert may_administer(admin, unit, "business_unit.roles")
+        assert may_administer(admin, unit, "business_unit.maturity")
+    for cycle in Cycle.objects.all():
+        assert actions_for(admin, cycle) == []
+        assert editable_fields(admin, cycle) == frozenset()
+
+
+def test_each_demo_unit_has_its_own_chair(db: None, settings) -> None:
+    settings.DEBUG = True
+    seed()
+    chairs = {
+        unit.code: {
+            user.username
+            for user in get_user_model().objects.all()
+            if Role.DIRECTOR in roles_in(user, unit)
+        }
+        for unit in BusinessUnit.objects.all()
+    }
+    assert chairs == {"demo": {"director"}, "appliances": {"director2"}}

@@ -114,7 +114,7 @@ def test_the_new_cycle_form_meeting_a_parallel_create_says_which_cycle_exists(
     director: AbstractUser, business_unit: BusinessUnit
 ) -> None:
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    browser.force_login(director)
+    browser.force_login(director)  # type: ignore[arg-type]  # our user model is Django's
     form = {"business_unit": business_unit.pk, "plan_month": "2024-03", "horizon_months": "3"}
 
     with third_session() as other:

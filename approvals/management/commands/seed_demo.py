@@ -51,7 +51,9 @@ SEED_GAP_ALTERNATIVES = (
 )
 HORIZON_MONTHS = 6
 
-# username -> (roles in the demo unit, roles in the second unit, is_superuser)
+# username -> (roles in the demo unit, roles in the second unit, is_superuser).  The admin
+# administers both units (roles, maturity, the Django admin) and plays no business role: each
+# unit has its own chair, and the CEO, who approves, never edits the plan.
 DEMO_USERS: dict[str, tuple[tuple[Role, ...], tuple[Role, ...], bool]] = {
     "director": ((Role.DIRECTOR,), (), False),
     "sales": ((Role.SALES,), (), False),
@@ -60,6 +62,7 @@ DEMO_USERS: dict[str, tuple[tuple[Role, ...], tuple[Role, ...], bool]] = {
     "finance": ((Role.FINANCE,), (), False),
     "ceo": ((Role.EXECUTIVE,), (), False),
     "admin": ((Role.ADMIN,), (Role.ADMIN,), True),
+    "director2": ((), (Role.DIRECTOR,), False),
     "sales2": ((), (Role.SALES,), False),
 }
 
@@ -230,7 +233,7 @@ def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -
 
 
 def _second_unit_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
-    _open_with_values(unit, plan_month, SECOND_UNIT_FAMILIES, users["admin"], seed=2)
+    _open_with_values(unit, plan_month, SECOND_UNIT_FAMILIES, users["director2"], seed=2)
 
 
 def _material_risks(cycle: Cycle, procurement: AbstractUser) -> None:
