@@ -1,17 +1,127 @@
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from guardian.admin import GuardedModelAdmin
 
 from planning.models import AuditEvent, BusinessUnit, Cycle, ProductFamily
+from planning.roles import Role
 from planning.services.business_units import excess_multiplier_set, family_lines_add
+from planning.services.memberships import (
+    cycle_guest_grant,
+    cycle_guest_revoke,
+    membership_revoke,
+    membership_set,
+)
+
+
+class RolesThroughServicesAdmin(GuardedModelAdmin):
+    """Guardian's "Object permissions" pages, writing through the services the API uses.
+
+    Guardian's own forms assign permissions directly: no audit trail, and nothing stops an
+    administrator giving themselves the executive role. Here the page's choice goes to the
+    membership or guest service (the same rules, the same audit records). Permissions for
+    groups are refused: roles are held by people.
+    """
+
+    access_codename = ""  # the permission that admits a user to the object
+
+    def roles_save(
+        self, request: HttpRequest, obj: Any, user: AbstractUser, roles: list[Role], admitted: bool
+    ) -> None:
+        """Give ``user`` exactly ``roles`` on ``obj`` (``admitted``: access with or without
+        roles), or withdraw their access, through the service."""
+        raise NotImplementedError
+
+    def obj_perms_manage_user_view(
+        self, request: HttpRequest, object_pk: str, user_id: str
+    ) -> HttpResponse:
+        if request.method != "POST" or not self.has_change_permission(request, None):
+            return super().obj_perms_manage_user_view(request, object_pk, user_id)
+        user = get_object_or_404(get_user_model(), pk=user_id)
+        obj = get_object_or_404(self.get_queryset(request), pk=unquote(object_pk))
+        form_class: Any = self.get_obj_perms_manage_user_form(request)  # (user, obj, data)
+        form = form_class(user, obj, request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.get("permissions", [])))
+            chosen = set(form.cleaned_data["permissions"])
+            roles = self._roles(chosen)
+            admitted = bool(roles) or self.access_codename in chosen
+            self.roles_save(request, obj, user, roles, admitted)
+        except (ValidationError, PermissionDenied, Http404) as error:
+            messages.error(request, _refusal(error))
+        else:
+            messages.success(request, _("Permissions saved."))
+        return HttpResponseRedirect(self._permissions_url(obj, "manage_user", user.pk))
+
+    def obj_perms_manage_group_view(
+        self, request: HttpRequest, object_pk: str, group_id: str
+    ) -> HttpResponse:
+        return self._refuse_groups(request, object_pk)
+
+    def obj_perms_manage_view(self, request: HttpRequest, object_pk: str) -> HttpResponse:
+        if request.method == "POST" and "submit_manage_group" in request.POST:
+            return self._refuse_groups(request, object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def _roles(self, chosen: set[str]) -> list[Role]:
+        roles = [role for role in Role if role.codename in chosen]
+        others = chosen - {role.codename for role in roles} - {self.access_codename}
+        if others:
+            raise ValidationError(
+                _("Only access and roles are given here, not: %(names)s.")
+                % {"names": ", ".join(sorted(others))}
+            )
+        return roles
+
+    def _refuse_groups(self, request: HttpRequest, object_pk: str) -> HttpResponse:
+        messages.error(request, _("Roles are given to people, not to groups: choose a user."))
+        obj = get_object_or_404(self.get_queryset(request), pk=unquote(object_pk))
+        return HttpResponseRedirect(self._permissions_url(obj, "", None))
+
+    def _permissions_url(self, obj: Model, page: str, user_id: int | None) -> str:
+        opts = self.model._meta
+        name = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_permissions"
+        if page:
+            return reverse(f"{name}_{page}", args=[obj.pk, user_id])
+        return reverse(name, args=[obj.pk])
+
+
+def _refusal(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, Http404):
+        return _("Only the director or administrator of this cycle's business unit may do this.")
+    return str(error)
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(GuardedModelAdmin):
+class BusinessUnitAdmin(RolesThroughServicesAdmin):  # "Object permissions": members and roles
     list_display = ("code", "name", "excess_multiplier")
     search_fields = ("code", "name")
+    access_codename = "view_businessunit"
+
+    def roles_save(
+        self,
+        request: HttpRequest,
+        obj: BusinessUnit,
+        user: AbstractUser,
+        roles: list[Role],
+        admitted: bool,
+    ) -> None:
+        if admitted:
+            membership_set(actor=request.user, business_unit=obj, user=user, roles=roles)
+        else:
+            membership_revoke(actor=request.user, business_unit=obj, user=user)
 
     def save_model(self, request: HttpRequest, obj: BusinessUnit, form: Any, change: bool) -> None:
         multiplier = obj.excess_multiplier
@@ -45,7 +155,7 @@ class ProductFamilyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cycle)
-class CycleAdmin(GuardedModelAdmin):  # "Object permissions": guests invited into one cycle
+class CycleAdmin(RolesThroughServicesAdmin):  # "Object permissions": guests invited into one cycle
     list_display = (
         "business_unit",
         "plan_month",
@@ -64,6 +174,22 @@ class CycleAdmin(GuardedModelAdmin):  # "Object permissions": guests invited int
         "structure_version",
         "computed_at",
     )
+    access_codename = "view_cycle"
+
+    def roles_save(
+        self,
+        request: HttpRequest,
+        obj: Cycle,
+        user: AbstractUser,
+        roles: list[Role],
+        admitted: bool,
+    ) -> None:
+        if admitted:  # with no role chosen, the service explains that a guest needs one
+            cycle_guest_grant(
+                actor=request.user, cycle_id=obj.pk, username=user.get_username(), roles=roles
+            )
+        else:
+            cycle_guest_revoke(actor=request.user, cycle_id=obj.pk, username=user.get_username())
 
 
 @admin.register(AuditEvent)
