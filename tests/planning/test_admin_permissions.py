@@ -140,7 +140,7 @@ def test_a_superuser_outside_the_unit_cannot_invite_guests_on_the_cycle_page(
     outsider.save(update_fields=["is_superuser", "is_staff"])
     colleague = make_user("colleague")
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(outsider)  # type: ignore[arg-type]
+    client.force_login(outsider)
 
     page = client.post(
         cycle_page(cycle, colleague),
