@@ -210,6 +210,13 @@ def decision_barred_reason(user: Any, cycle: Cycle) -> str | None:
     return None
 
 
+def decision_refusal(user: Any, cycle: Cycle) -> str | None:
+    """Why an executive may not decide on a cycle that waits for their decision (for pages)."""
+    if cycle.stage != Stage.EXECUTIVE_REVIEW or Role.EXECUTIVE not in cycle_roles(user, cycle):
+        return None
+    return decision_barred_reason(user, cycle)
+
+
 def _require_independent(actor: Any, cycle: Cycle) -> None:
     reason = decision_barred_reason(actor, cycle)
     if reason is not None:

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_send_back
+from approvals.services import (
+    cycle_advance,
+    cycle_approve,
+    cycle_open,
+    cycle_send_back,
+    decision_refusal,
+)
 from approvals.web import pages
 from planning.access import (
     business_units_for,
@@ -289,6 +295,7 @@ def decision(request: HttpRequest, cycle_id: int) -> HttpResponse:
         finance=finance_by_month(cycle),
         decisions=cycle.capacity_decisions.all(),
         targets=cycle.kpi_targets.all(),
+        decision_refusal=decision_refusal(request.user, cycle),
     )
     return render(request, "web/decision.html", context)
 

@@ -143,6 +143,16 @@ def test_the_chair_is_not_offered_the_decision(
     assert f'action="/cycles/{cycle.pk}/approve/"' not in page
 
 
+def test_the_decision_page_tells_the_chair_why_they_cannot_decide(
+    open_cycle: Cycle, chair_and_executive: AbstractUser
+) -> None:
+    cycle = to_executive_review(open_cycle, chair_and_executive)
+
+    page = browser_as(chair_and_executive).get(f"/cycles/{cycle.pk}/decision/").content.decode()
+
+    assert "You chaired this cycle (opened it or moved it on)" in page
+
+
 def guest_perms(cycle: Cycle, user: AbstractUser) -> int:
     return CycleUserObjectPermission.objects.filter(content_object=cycle, user_id=user.pk).count()
 
