@@ -58,7 +58,7 @@ def open_tasks(user: Any) -> list[Task]:
         (row.cycle_id, row.kind): row.state for row in Submission.objects.filter(cycle__in=cycles)
     }
     for cycle in cycles:
-        roles = cycle_roles(user, cycle) if not user.is_superuser else frozenset()
+        roles = cycle_roles(user, cycle)
         due = deadlines.get((cycle.pk, cycle.stage))
         for kind, owner in SUBMISSION_OWNER.items():
             action = f"submission.submit.{kind}"
@@ -85,7 +85,7 @@ def open_tasks(user: Any) -> list[Task]:
             tasks.append(
                 Task(cycle, _("Move the cycle on when the stage is done"), "cycle-overview", due)
             )
-        if Role.EXECUTIVE in roles and cycle.stage == Stage.EXECUTIVE_REVIEW:
+        if "approve" in actions_for(user, cycle):
             tasks.append(
                 Task(cycle, _("Decide: approve the plan or send it back"), "cycle-decision", due)
             )

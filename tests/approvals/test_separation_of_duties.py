@@ -273,3 +273,24 @@ def test_a_superuser_outside_a_business_unit_holds_no_role_in_its_cycles(
     outsider.save(update_fields=["is_superuser"])
 
     assert cycle_roles(outsider, open_cycle) == frozenset()
+
+
+def test_the_chair_gets_no_task_to_decide(
+    open_cycle: Cycle, chair_and_executive: AbstractUser, people: dict[str, AbstractUser]
+) -> None:
+    to_executive_review(open_cycle, chair_and_executive)
+    decide = "Decide: approve the plan or send it back"
+
+    assert decide not in browser_as(chair_and_executive).get("/").content.decode()
+    assert decide in browser_as(people["ceo-a"]).get("/").content.decode()
+
+
+def test_a_superuser_gets_the_tasks_of_the_roles_granted_to_them(
+    open_cycle: Cycle, superuser_admin: AbstractUser, business_unit: BusinessUnit
+) -> None:
+    membership_grant(business_unit=business_unit, user=superuser_admin, roles=[Role.SALES])
+
+    home = browser_as(superuser_admin).get("/").content.decode()
+
+    assert "Submit the sales forecast" in home
+    assert "Move the cycle on when the stage is done" not in home
