@@ -15,6 +15,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -36,6 +37,13 @@ class SchemaView(SpectacularAPIView):
         return Response(
             data=_schemas[key], headers={"Content-Disposition": f'inline; filename="{filename}"'}
         )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Errors (a POST, a bad token) in the API's JSON error shape, not as a schema."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 @receiver(setting_changed)

@@ -16,8 +16,8 @@ import pytest
 import schemathesis
 from django.contrib.auth.models import AbstractUser
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -107,9 +107,7 @@ def _path_parameters(operation: Any, world: World) -> st.SearchStrategy[dict[str
     return st.one_of(existing, existing, st.just({}))
 
 
-def _run(
-    operation: Any, headers: dict[str, str], world: World, mode: GenerationMode
-) -> set[int]:
+def _run(operation: Any, headers: dict[str, str], world: World, mode: GenerationMode) -> set[int]:
     statuses: set[int] = set()
 
     def record_status(ctx: Any, response: Any, case: Any) -> None:
