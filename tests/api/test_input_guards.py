@@ -171,7 +171,9 @@ def test_a_deeply_nested_body_on_any_api_url_gets_a_client_error_in_the_error_sh
 
 
 def test_a_deeply_nested_body_to_the_anonymous_token_endpoint_is_refused() -> None:
-    response = APIClient().post("/api/auth/token/", DEEP_JSON, content_type="application/json")
+    response = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/auth/token/", DEEP_JSON, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The request body is nested deeper than 32 levels.",
