@@ -22,9 +22,14 @@ from approvals.services import (
     unmet_gates,
 )
 from planning.access import cycle_for_user, cycles_for
+from planning.api.fields import id_field
 from planning.api.serializers import CycleCreateSerializer, CycleSerializer
+from planning.engine.balance import MAX_QUANTITY
 from planning.models import Cycle
 from planning.roles import Stage
+
+# Decisions and targets one approval may record (a meeting decides a handful).
+MAX_APPROVAL_ROWS = 200
 
 
 class AdvanceSerializer(serializers.Serializer):
@@ -39,8 +44,8 @@ class SendBackSerializer(serializers.Serializer):
 
 class CapacityDecisionInput(serializers.Serializer):
     description = serializers.CharField(max_length=300)
-    family = serializers.IntegerField(required=False, allow_null=True)
-    additional_capacity = serializers.IntegerField(min_value=0, default=0)
+    family = id_field(required=False, allow_null=True)
+    additional_capacity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, default=0)
     investment = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, default=Decimal(0)
     )
@@ -55,8 +60,12 @@ class KpiTargetInput(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    capacity_decisions = CapacityDecisionInput(many=True, required=False, default=list)
-    kpi_targets = KpiTargetInput(many=True, required=False, default=list)
+    capacity_decisions = serializers.ListField(
+        child=CapacityDecisionInput(), required=False, default=list, max_length=MAX_APPROVAL_ROWS
+    )
+    kpi_targets = serializers.ListField(
+        child=KpiTargetInput(), required=False, default=list, max_length=MAX_APPROVAL_ROWS
+    )
 
 
 class DeadlineSerializer(serializers.ModelSerializer[StageDeadline]):

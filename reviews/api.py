@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from planning.access import cycle_for_user
+from planning.api.fields import MonthField, month_list_field
 from reviews.models import DemandAssumption, MaterialRisk, ProductionConstraint, Submission
 from reviews.selectors import finance_by_month, submissions_for_cycle
 from reviews.services import (
@@ -26,8 +27,12 @@ from reviews.services import (
 
 
 class SubmissionSerializer(serializers.ModelSerializer[Submission]):
-    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", default=None, allow_null=True
+    )
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Submission
@@ -42,6 +47,8 @@ class TextSerializer(serializers.Serializer):
 
 
 class DemandAssumptionSerializer(serializers.ModelSerializer[DemandAssumption]):
+    months = month_list_field(required=False)
+
     class Meta:
         model = DemandAssumption
         fields = ["id", "kind", "family", "months", "quantity", "probability", "description",
@@ -50,6 +57,8 @@ class DemandAssumptionSerializer(serializers.ModelSerializer[DemandAssumption]):
 
 
 class ProductionConstraintSerializer(serializers.ModelSerializer[ProductionConstraint]):
+    month = MonthField(required=False, allow_null=True)
+
     class Meta:
         model = ProductionConstraint
         fields = ["id", "family", "month", "note", "created_at"]
@@ -57,6 +66,8 @@ class ProductionConstraintSerializer(serializers.ModelSerializer[ProductionConst
 
 
 class MaterialRiskSerializer(serializers.ModelSerializer[MaterialRisk]):
+    months = month_list_field(required=False)
+
     class Meta:
         model = MaterialRisk
         fields = ["id", "material", "supplier", "risk_level", "families", "months",
@@ -65,7 +76,7 @@ class MaterialRiskSerializer(serializers.ModelSerializer[MaterialRisk]):
 
 
 class FinanceMonthSerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     inventory_investment = serializers.DecimalField(max_digits=24, decimal_places=2)
     revenue = serializers.DecimalField(max_digits=24, decimal_places=2)
     revenue_at_risk = serializers.DecimalField(max_digits=24, decimal_places=2)
@@ -113,20 +124,39 @@ class RegisterList(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = self.serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        for key in ("family",):
-            if data.get(key) is not None:
-                data[key] = data[key].pk
-        if "families" in data:
-            data["families"] = [family.pk for family in data["families"]]
+        data = _service_data(payload.validated_data)
         entry = self.create(actor=request.user, cycle_id=pk, data=data)
         return Response(self.serializer_class(entry).data, status=status.HTTP_201_CREATED)
 
 
+def _service_data(validated: dict[str, Any]) -> dict[str, Any]:
+    """The register services take ids and YYYY-MM months, as the browser forms give them."""
+    data = dict(validated)
+    if data.get("family") is not None:
+        data["family"] = data["family"].pk
+    if "families" in data:
+        data["families"] = [family.pk for family in data["families"]]
+    if data.get("month") is not None:
+        data["month"] = f"{data['month']:%Y-%m}"
+    if "months" in data:
+        data["months"] = [f"{month:%Y-%m}" for month in data["months"]]
+    return data
+
+
+def _register_schema(serializer: type[serializers.Serializer]) -> Callable[[type], type]:
+    """The register's list is an array of entries; a new entry answers 201 with itself."""
+    return extend_schema_view(
+        get=extend_schema(responses=serializer(many=True)),
+        post=extend_schema(request=serializer, responses={201: serializer}),
+    )
+
+
+@_register_schema(DemandAssumptionSerializer)
 class DemandAssumptions(RegisterList):
     pass
 
 
+@_register_schema(ProductionConstraintSerializer)
 class ProductionConstraints(RegisterList):
     serializer_class = ProductionConstraintSerializer
     model = ProductionConstraint
@@ -134,6 +164,7 @@ class ProductionConstraints(RegisterList):
     create = staticmethod(production_constraint_create)
 
 
+@_register_schema(MaterialRiskSerializer)
 class MaterialRisks(RegisterList):
     serializer_class = MaterialRiskSerializer
     model = MaterialRisk

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,6 +107,8 @@ def _apply(submission: Submission, action: str, target: str, actor: Any, text: s
 
 
 def _months(values: Iterable[Any], field: str = "months") -> list[str]:
+    if isinstance(values, str | bytes | dict) or not isinstance(values, Iterable):
+        raise ValidationError({field: _("Give the months as a list of YYYY-MM months.")})
     months = []
     for value in values:
         try:
@@ -165,15 +168,17 @@ def demand_assumption_create(
 def _register_delete(
     *, actor: Any, cycle_id: int, model: type[models.Model], entry_id: int, permission: str
 ) -> None:
-    """Delete one entry of a cycle's register (if it is there), audited."""
+    """Delete one entry of a cycle's register, audited; 404 if the cycle has no such entry."""
     with transaction.atomic():
         cycle = _register_edit(actor, cycle_id, permission)
         deleted, _rows = model._default_manager.filter(pk=entry_id, cycle=cycle).delete()
-        if deleted:
-            name = model._meta.model_name
-            audit_record(
-                action=f"{name}_deleted", actor=actor, cycle=cycle, target=f"{name}:{entry_id}"
-            )
+        if not deleted:
+            # Nothing was there to delete: say so, as for any other missing object.
+            raise Http404(_("No such entry in this cycle's register."))
+        name = model._meta.model_name
+        audit_record(
+            action=f"{name}_deleted", actor=actor, cycle=cycle, target=f"{name}:{entry_id}"
+        )
 
 
 def demand_assumption_delete(*, actor: Any, cycle_id: int, assumption_id: int) -> None:

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+
+from planning.api.schema import SchemaView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +13,7 @@ urlpatterns = [
     path("api/", include("planning.api.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/", include("approvals.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("approvals.web.urls")),

@@ -25,7 +25,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        _add_code(response, exc)
+    return response
+
+
+def _add_code(response: Response, exc: exceptions.APIException) -> None:
+    """{"detail": ...} answers name their code too, as every other error of the API does."""
+    if isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        response.data["code"] = getattr(exc.detail, "code", None) or exc.default_code
 
 
 def _validation_detail(error: DjangoValidationError) -> Any:

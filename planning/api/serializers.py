@@ -5,8 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from planning.models import PLAN_INPUT_FIELDS, AuditEvent, Cycle, PlanLine
+from planning.api.fields import MonthField, QuantityField, id_field
+from planning.models import MAX_HORIZON_MONTHS, PLAN_INPUT_FIELDS, AuditEvent, Cycle, PlanLine
+from planning.months import add_months
 from planning.roles import GUEST_ROLES
+
+# How far after its plan month a cycle's horizon may start.
+MAX_HORIZON_LEAD_MONTHS = 12
 
 
 class CycleSerializer(serializers.ModelSerializer[Cycle]):
@@ -37,10 +42,29 @@ class CycleSerializer(serializers.ModelSerializer[Cycle]):
 
 
 class CycleCreateSerializer(serializers.Serializer):
-    business_unit = serializers.IntegerField()
-    plan_month = serializers.DateField(input_formats=["%Y-%m", "%Y-%m-%d"])
-    horizon_months = serializers.IntegerField(min_value=1, max_value=36)
-    horizon_start = serializers.DateField(input_formats=["%Y-%m", "%Y-%m-%d"], required=False)
+    business_unit = id_field()
+    plan_month = MonthField()
+    horizon_months = serializers.IntegerField(min_value=1, max_value=MAX_HORIZON_MONTHS)
+    horizon_start = MonthField(
+        required=False, help_text="Default: the month after the plan month; at most 12 later."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        start, plan_month = attrs.get("horizon_start"), attrs["plan_month"]
+        if start is not None and start < plan_month:
+            raise serializers.ValidationError(
+                {"horizon_start": [_("The horizon cannot start before the plan month.")]}
+            )
+        if start is not None and start > add_months(plan_month, MAX_HORIZON_LEAD_MONTHS):
+            raise serializers.ValidationError(
+                {
+                    "horizon_start": [
+                        _("The horizon must start at most %(count)d months after the plan month.")
+                        % {"count": MAX_HORIZON_LEAD_MONTHS}
+                    ]
+                }
+            )
+        return attrs
 
 
 class PlanLineSerializer(serializers.ModelSerializer[PlanLine]):
@@ -57,13 +81,13 @@ class PlanLineSerializer(serializers.ModelSerializer[PlanLine]):
 class PlanLinePatchSerializer(serializers.Serializer):
     """``version`` is the version the client last saw; the other fields are the changes."""
 
-    version = serializers.IntegerField(min_value=1)
-    demand_forecast = serializers.JSONField(required=False)
-    confirmed_orders = serializers.JSONField(required=False)
-    opening_stock = serializers.JSONField(required=False)
-    production_plan = serializers.JSONField(required=False)
-    capacity_max = serializers.JSONField(required=False)
-    safety_stock_target = serializers.JSONField(required=False)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    demand_forecast = QuantityField(required=False)
+    confirmed_orders = QuantityField(required=False)
+    opening_stock = QuantityField(required=False)
+    production_plan = QuantityField(required=False)
+    capacity_max = QuantityField(required=False)
+    safety_stock_target = QuantityField(required=False)
 
     def validate(self, attrs: dict) -> dict:
         unknown = set(self.initial_data) - set(self.fields)
@@ -82,7 +106,7 @@ class AnalysisRowSerializer(serializers.Serializer):
     family_id = serializers.IntegerField()
     family = serializers.CharField(source="family__code")
     family_name = serializers.CharField(source="family__name")
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     effective_demand = serializers.IntegerField()
     production_plan = serializers.IntegerField()
     capacity_max = serializers.IntegerField()
@@ -97,7 +121,7 @@ class AnalysisRowSerializer(serializers.Serializer):
 
 
 class MonthSummarySerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     effective_demand = serializers.IntegerField()
     production_plan = serializers.IntegerField()
     capacity_max = serializers.IntegerField()
@@ -122,7 +146,9 @@ class AnalysisSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
-    who = serializers.CharField(source="actor.username", default=None, read_only=True)
+    who = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = AuditEvent
@@ -137,4 +163,5 @@ class GuestSerializer(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[role.value for role in sorted(GUEST_ROLES)]),
         allow_empty=False,
+        max_length=len(GUEST_ROLES),
     )

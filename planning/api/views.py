@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from planning.access import cycle_for_user, cycles_for
+from planning.api.pagination import MAX_OFFSET, query_int, query_int_schema
 from planning.api.serializers import (
     AnalysisSerializer,
     AuditEventSerializer,
@@ -25,6 +26,8 @@ from planning.roles import Role
 from planning.selectors import cycle_analysis_read, cycle_guests
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
 from planning.services.plan_lines import plan_line_update
+
+MAX_ANALYSIS_FAMILIES = 2000
 
 
 class CycleDetail(generics.RetrieveAPIView):
@@ -82,15 +85,23 @@ class CycleAnalysis(APIView):
     @extend_schema(
         responses=AnalysisSerializer,
         parameters=[
-            OpenApiParameter("limit", int, description="Families per page (default 100)."),
-            OpenApiParameter("offset", int, description="Families to skip."),
-            OpenApiParameter("family", str, description="Only these family codes (repeatable)."),
+            OpenApiParameter(
+                "limit",
+                query_int_schema(1, MAX_ANALYSIS_FAMILIES),
+                description="Families per page (default 100).",
+            ),
+            OpenApiParameter(
+                "offset", query_int_schema(0, MAX_OFFSET), description="Families to skip."
+            ),
+            OpenApiParameter(
+                "family", str, many=True, description="Only these family codes (repeatable)."
+            ),
         ],
     )
     def get(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
-        limit = _bounded_int(request.query_params.get("limit"), 100, 1, 2000)
-        offset = _bounded_int(request.query_params.get("offset"), 0, 0, 10**9)
+        limit = query_int(request, "limit", default=100, low=1, high=MAX_ANALYSIS_FAMILIES)
+        offset = query_int(request, "offset", default=0, low=0, high=MAX_OFFSET)
         analysis = cycle_analysis_read(
             cycle,
             family_offset=offset,
@@ -129,14 +140,6 @@ class CycleHistory(generics.ListAPIView):
         if field := self.request.query_params.get("field"):
             events = events.filter(field=field)
         return events.order_by("-at", "-id")
-
-
-def _bounded_int(raw: str | None, default: int, low: int, high: int) -> int:
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        value = default
-    return max(low, min(high, value))
 
 
 class CycleGuests(APIView):

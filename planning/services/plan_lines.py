@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -125,6 +126,14 @@ def cycle_inputs_bump(cycle_id: int, *, structural: bool = False) -> int:
     return int(row[0])
 
 
+# A quantity written as text: digits with an optional sign, commas only between groups of
+# three ("12,500").  "1,5" or "1,2,3,4" could mean several numbers, so they are refused rather
+# than read as 15 or 1234; "²" or "+-5" are not numbers at all.
+_WHOLE_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)")
+# More digits than this is "implausibly large" anyway; never convert a 5,000-digit string.
+_MAX_DIGITS = 30
+
+
 def _whole_number(raw: Any) -> int | None:
     if isinstance(raw, bool):
         return None
@@ -133,9 +142,12 @@ def _whole_number(raw: Any) -> int | None:
     if isinstance(raw, float):
         return int(raw) if raw.is_integer() else None
     if isinstance(raw, str):
-        text = raw.strip().replace(",", "")
-        if text.lstrip("+-").isdigit():
-            return int(text)
+        text = raw.strip()
+        if _WHOLE_NUMBER_TEXT.fullmatch(text):
+            digits = text.lstrip("+-").replace(",", "").lstrip("0") or "0"
+            if len(digits) > _MAX_DIGITS:
+                return -(MAX_QUANTITY + 1) if text.startswith("-") else MAX_QUANTITY + 1
+            return int(text.replace(",", ""))
     return None
 
 
