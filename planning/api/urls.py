@@ -1,10 +1,8 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from planning.api import views
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
     path("cycles/<int:pk>/", views.CycleDetail.as_view(), name="api-cycle"),
     path("cycles/<int:pk>/plan-lines/", views.CyclePlanLines.as_view(), name="api-plan-lines"),
     path("cycles/<int:pk>/analysis/", views.CycleAnalysis.as_view(), name="api-analysis"),
