@@ -24,6 +24,11 @@ TokenResponse = inline_serializer(
     },
 )
 ErrorResponse = inline_serializer("AuthError", {"detail": serializers.CharField()})
+Messages = serializers.ListField(child=serializers.CharField(), required=False)
+CredentialsErrorResponse = inline_serializer(
+    "CredentialsError",
+    {"username": Messages, "password": Messages, "non_field_errors": Messages},
+)
 
 
 class TokenLogin(knox_views.LoginView):
@@ -37,7 +42,10 @@ class TokenLogin(knox_views.LoginView):
         request=AuthTokenSerializer,
         responses={
             200: TokenResponse,
-            400: OpenApiResponse(description="Wrong username or password, named by field."),
+            400: OpenApiResponse(
+                CredentialsErrorResponse,
+                description="A missing field, or a wrong username or password.",
+            ),
             429: OpenApiResponse(
                 ErrorResponse,
                 description="Too many failed sign-ins for this user from this address; "
@@ -64,7 +72,10 @@ class TokenLogout(knox_views.LogoutView):
 
     authentication_classes = [TokenAuthentication]
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorResponse, description="No valid token.")},
+    )
     def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)
 
@@ -74,6 +85,9 @@ class TokenLogoutAll(knox_views.LogoutAllView):
 
     authentication_classes = [TokenAuthentication]
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorResponse, description="No valid token.")},
+    )
     def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)
