@@ -34,7 +34,7 @@ def generated_key() -> str:
 
 def clean_environment(**variables: str) -> dict[str, str]:
     """This process's environment without any setting the tests choose themselves."""
-    chosen = ("DEBUG", "SECRET_KEY", "SECURE_", "ALLOWED_HOSTS", "LOAD_DEMO")
+    chosen = ("DEBUG", "SECRET_KEY", "SECURE_", "ALLOWED_HOSTS", "LOAD_DEMO", "DJANGO_ALLOW_ASYNC")
     env = {k: v for k, v in os.environ.items() if not k.startswith(chosen)}
     return {**env, "DJANGO_SETTINGS_MODULE": "sop_project.settings", **variables}
 
