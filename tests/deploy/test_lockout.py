@@ -118,3 +118,18 @@ def test_the_lock_follows_the_forwarded_address_behind_a_trusted_proxy(
         through_proxy("wrong", HERE)
     assert through_proxy("pw-alice", HERE).status_code == 429
     assert through_proxy("pw-alice", ELSEWHERE).status_code == 200
+
+
+def test_the_admin_sign_in_is_locked_out_too(make_user: Callable, settings) -> None:
+    admin = make_user("root")
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+
+    def admin_sign_in(password: str):
+        return Client().post(
+            "/admin/login/", {"username": "root", "password": password}, REMOTE_ADDR=HERE
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        admin_sign_in("wrong")
+    assert admin_sign_in("pw-root").status_code == 429
