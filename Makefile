@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/sop)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 
-.PHONY: install run test lint typecheck pytest services bench messages clean
+.PHONY: install run test lint typecheck pytest services bench messages clean deploy-check
 
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ pytest: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Django's deployment checklist, failing on any warning, with the documented production
+# environment (docker/production.env.example) and a throwaway generated SECRET_KEY.
+deploy-check: install
+	@set -a && . docker/production.env.example && set +a && \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install
 	$(BIN)/python manage.py sop_bench

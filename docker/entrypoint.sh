@@ -1,10 +1,28 @@
 #!/bin/sh
-# One image, three roles: web (migrates first), worker, beat.
+# One image, three roles: web (checks the deployment, migrates first), worker, beat.
 set -e
+
+demo_banner() {
+  cat >&2 <<'BANNER'
+##########################################################################################
+#  WARNING: LOAD_DEMO=true                                                               #
+#  Loading the demo: eight accounts (director, sales, production, procurement, finance,  #
+#  ceo, admin, sales2) with the password "demo". Anyone who reaches this server can sign  #
+#  in as "admin". Never on a server with real data: unset LOAD_DEMO and restart.         #
+##########################################################################################
+BANNER
+}
+
 case "$1" in
   web)
+    # Django's deployment checklist: warnings go to the log; errors stop the container.
+    python manage.py check --deploy
     python manage.py migrate --noinput
-    if [ "${LOAD_DEMO:-false}" = "true" ]; then python manage.py seed_demo --force; fi
+    if [ "${LOAD_DEMO:-false}" = "true" ]; then
+      demo_banner
+      python manage.py seed_demo --force
+      demo_banner
+    fi
     exec gunicorn sop_project.wsgi:application --bind 0.0.0.0:8000 \
       --workers "${WEB_CONCURRENCY:-3}" --access-logfile -
     ;;

@@ -3,22 +3,37 @@
 | variable | default | meaning |
 | --- | --- | --- |
 | DATABASE_URL | sqlite:///<project>/db.sqlite3 | any dj-database-url URL (postgres://...) |
+| DB_CONNECT_TIMEOUT | 5 | seconds to wait for PostgreSQL to accept a connection |
 | REDIS_URL | (unset) | Celery broker and results, and the cache; unset = recompute in-process |
-| SECRET_KEY | a development key (refused when DEBUG is off) | Django's signing key |
+| SECRET_KEY | a development key | Django's signing key; with DEBUG off a placeholder, or a key \
+shorter than 50 characters or of low entropy, stops the process |
 | DEBUG | true | development mode |
 | ALLOWED_HOSTS | localhost,127.0.0.1,[::1] | comma-separated host names |
 | CSRF_TRUSTED_ORIGINS | (empty) | comma-separated origins, e.g. https://sop.example.com |
+| SECURE_COOKIES | on unless DEBUG | session and CSRF cookies only over HTTPS |
+| SECURE_SSL_REDIRECT | on unless DEBUG | redirect http:// to https:// (/healthz is exempt) |
+| SECURE_HSTS_SECONDS | 31536000 unless DEBUG (then 0) | Strict-Transport-Security max-age |
+| SECURE_HSTS_INCLUDE_SUBDOMAINS | on unless DEBUG | HSTS for the host's subdomains too |
+| SECURE_HSTS_PRELOAD | on unless DEBUG | allow submitting the host to browsers' preload lists |
+| SECURE_PROXY_SSL_HEADER | X-Forwarded-Proto | the header a proxy sets to "https"; empty: none |
+| TRUSTED_PROXY_COUNT | 0 | proxies in front that append the client to X-Forwarded-For |
+| LOGIN_FAILURE_LIMIT | 5 | failed sign-ins per user and address before a lock-out |
+| LOGIN_LOCKOUT_MINUTES | 15 | how long the lock-out lasts (each failure restarts it) |
+| API_TOKEN_TTL_HOURS | 10 | lifetime of an API token |
 | LANGUAGE_CODE | zh-hans | the default language (users can switch) |
 | TIME_ZONE | Asia/Shanghai | the business time zone |
 | LOG_LEVEL | INFO | the project's log level |
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from sop_project.secret_key import require_production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,6 +55,8 @@ _DEVELOPMENT_KEY = "django-insecure-development-only-key-change-me"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_KEY)
 if not DEBUG and SECRET_KEY == _DEVELOPMENT_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
+if not DEBUG:
+    require_production_secret_key(SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -52,11 +69,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
+    "csp",
+    "axes",
+    "accounts",
     "planning",
     "reviews",
     "approvals",
@@ -64,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "planning.middleware.RequestGuardMiddleware",
@@ -73,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -107,6 +130,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer fails a request (and /healthz) instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DB_CONNECT_TIMEOUT", "5")
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web + in-process recompute) share the file: wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -114,6 +142,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # --- Authentication and permissions --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user+address before any password is checked.
+    "accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -128,6 +158,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute force: after LOGIN_FAILURE_LIMIT failed sign-ins of one user from one address (login
+# page, admin, API token), that pair is locked out for LOGIN_LOCKOUT_MINUTES; every further
+# failure restarts the lock-out. Other users, and the same user elsewhere, are not affected.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# API tokens (django-rest-knox): stored hashed, expire, revoked by /api/auth/logout/.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "10"))),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 # --- Internationalization ------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
@@ -197,7 +242,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -237,10 +282,38 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security (production) -----------------------------------------------------------------
+# Everything is on when DEBUG is off; each can be turned down for the proxy in front.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes (container health checks, load balancers) ask over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
+if _PROXY_SSL_HEADER:
+    _PROXY_SSL_META = "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_META, "https")
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): every script and style is a static file of this site,
+# so no inline script, style or event handler runs, wherever it came from.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI's stylesheet draws its icons from data: URIs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = {

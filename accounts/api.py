@@ -1,0 +1,93 @@
+"""Sign in and out over the API: expiring tokens (django-rest-knox), locked out like the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox import views as knox_views
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.authentication import TokenAuthentication
+from accounts.lockout import retry_after_seconds
+
+TokenResponse = inline_serializer(
+    "TokenResponse",
+    {
+        "token": serializers.CharField(help_text="Send as `Authorization: Token <token>`."),
+        "expiry": serializers.DateTimeField(help_text="After this the token is refused."),
+    },
+)
+ErrorResponse = inline_serializer("AuthError", {"detail": serializers.CharField()})
+Messages = serializers.ListField(child=serializers.CharField(), required=False)
+CredentialsErrorResponse = inline_serializer(
+    "CredentialsError",
+    {"username": Messages, "password": Messages, "non_field_errors": Messages},
+)
+
+
+class TokenLogin(knox_views.LoginView):
+    """Exchange a username and password for a new token that expires."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: TokenResponse,
+            400: OpenApiResponse(
+                CredentialsErrorResponse,
+                description="A missing field, or a wrong username or password.",
+            ),
+            429: OpenApiResponse(
+                ErrorResponse,
+                description="Too many failed sign-ins for this user from this address; "
+                "the Retry-After header says when to try again.",
+            ),
+        },
+    )
+    def post(self, request: Request, format: str | None = None) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=retry_after_seconds(request),
+                    detail=_("Too many failed sign-ins for this user from this address."),
+                )
+            raise exceptions.ValidationError(serializer.errors)
+        # knox issues the token to request.user; no session is opened for an API client.
+        request.user = serializer.validated_data["user"]
+        return super().post(request, format=format)
+
+
+class TokenLogout(knox_views.LogoutView):
+    """Revoke the token this request is signed with."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorResponse, description="No valid token.")},
+    )
+    def post(self, request: Request, format: str | None = None) -> Response:
+        return super().post(request, format=format)
+
+
+class TokenLogoutAll(knox_views.LogoutAllView):
+    """Revoke every token of the signed-in user (all devices and scripts)."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorResponse, description="No valid token.")},
+    )
+    def post(self, request: Request, format: str | None = None) -> Response:
+        return super().post(request, format=format)

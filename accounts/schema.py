@@ -1,0 +1,8 @@
+"""The OpenAPI description of our token scheme (drf-spectacular knows knox's, not subclasses)."""
+
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+
+
+class TokenScheme(KnoxTokenScheme):
+    target_class = "accounts.authentication.TokenAuthentication"
+    name = "tokenAuth"
