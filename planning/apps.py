@@ -12,6 +12,9 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
+        # Registers the API token scheme with drf-spectacular.
+        from planning.accounts import schema  # noqa: F401
+
         if settings.SOP_RECOMPUTE_MODE == "inline":
             logger.info(
                 "No REDIS_URL configured: the balance analysis is recomputed in-process "

@@ -76,7 +76,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
-    "accounts",
     "planning",
     "reviews",
     "approvals",
@@ -143,7 +142,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- Authentication and permissions --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user+address before any password is checked.
-    "accounts.lockout.LockoutBackend",
+    "planning.accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -165,8 +164,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "planning.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "planning.accounts.lockout.client_address"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # API tokens (django-rest-knox): stored hashed, expire, revoked by /api/auth/logout/.
 REST_KNOX = {
@@ -242,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.TokenAuthentication",
+        "planning.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

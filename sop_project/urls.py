@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
-    path("api/auth/", include("accounts.api_urls")),
+    path("api/auth/", include("planning.accounts.api_urls")),
     path("api/", include("planning.api.urls")),
     path("api/", include("reviews.api_urls")),
     path("api/", include("approvals.api_urls")),

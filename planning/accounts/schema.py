@@ -4,5 +4,5 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 
 
 class TokenScheme(KnoxTokenScheme):
-    target_class = "accounts.authentication.TokenAuthentication"
+    target_class = "planning.accounts.authentication.TokenAuthentication"
     name = "tokenAuth"

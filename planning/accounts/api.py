@@ -13,8 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import TokenAuthentication
-from accounts.lockout import retry_after_seconds
+from planning.accounts.authentication import TokenAuthentication
+from planning.accounts.lockout import retry_after_seconds
 
 TokenResponse = inline_serializer(
     "TokenResponse",

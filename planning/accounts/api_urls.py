@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import api
+from planning.accounts import api
 
 urlpatterns = [
     path("token/", api.TokenLogin.as_view(), name="api-token"),
