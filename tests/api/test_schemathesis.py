@@ -20,7 +20,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
@@ -74,8 +74,8 @@ def wsgi_app() -> Iterator[Any]:
 
 
 def auth_header(user: AbstractUser) -> dict[str, str]:
-    token, _created = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    _instance, token = AuthToken.objects.create(user=user)
+    return {"Authorization": f"Token {token}"}
 
 
 @pytest.fixture
