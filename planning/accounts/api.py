@@ -23,11 +23,8 @@ TokenResponse = inline_serializer(
         "expiry": serializers.DateTimeField(help_text="After this the token is refused."),
     },
 )
-ErrorResponse = inline_serializer("AuthError", {"detail": serializers.CharField()})
-Messages = serializers.ListField(child=serializers.CharField(), required=False)
-CredentialsErrorResponse = inline_serializer(
-    "CredentialsError",
-    {"username": Messages, "password": Messages, "non_field_errors": Messages},
+ErrorResponse = inline_serializer(
+    "LockedOutError", {"detail": serializers.CharField(), "code": serializers.CharField()}
 )
 
 
@@ -42,10 +39,6 @@ class TokenLogin(knox_views.LoginView):
         request=AuthTokenSerializer,
         responses={
             200: TokenResponse,
-            400: OpenApiResponse(
-                CredentialsErrorResponse,
-                description="A missing field, or a wrong username or password.",
-            ),
             429: OpenApiResponse(
                 ErrorResponse,
                 description="Too many failed sign-ins for this user from this address; "
@@ -74,7 +67,7 @@ class TokenLogout(knox_views.LogoutView):
 
     @extend_schema(
         request=None,
-        responses={204: None, 401: OpenApiResponse(ErrorResponse, description="No valid token.")},
+        responses={204: None},  # the error answers are added for every operation (schema.py)
     )
     def post(self, request: Request, format: str | None = None) -> Response:
         if request.auth is None:
@@ -89,7 +82,7 @@ class TokenLogoutAll(knox_views.LogoutAllView):
 
     @extend_schema(
         request=None,
-        responses={204: None, 401: OpenApiResponse(ErrorResponse, description="No valid token.")},
+        responses={204: None},  # the error answers are added for every operation (schema.py)
     )
     def post(self, request: Request, format: str | None = None) -> Response:
         if request.auth is None:
