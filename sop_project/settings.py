@@ -230,6 +230,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
 # --- Logging -------------------------------------------------------------------------------
+# Error pages and e-mails show querysets by their model only, never their rows.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "approvals.web.error_reports.RowHidingExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

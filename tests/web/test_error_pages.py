@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.utils import translation
 from django.views import defaults
+from django.views.debug import ExceptionReporter
 
 from planning.models import BusinessUnit
 from planning.roles import Role
@@ -118,3 +120,21 @@ def test_the_403_handler_shows_the_services_reason(db: None) -> None:
             request, PermissionDenied("Your role may not edit x.")
         )
     assert "Your role may not edit x." in response.content.decode()
+
+
+def test_a_debug_error_report_shows_no_rows_of_a_queryset(db: None, settings) -> None:
+    # given: a crash in a frame holding an unscoped queryset, as QuerySet.get's frame does
+    settings.DEBUG = True
+    # (the name is built, so the test's own source lines shown on the page do not contain it)
+    BusinessUnit.objects.create(code="other", name="Other " + "unit-" * 2 + "name")
+    request = RequestFactory().get("/")
+    try:
+        everything = BusinessUnit.objects.all()
+        raise LookupError(f"crash beside {type(everything).__name__}")
+    except LookupError:
+        report = ExceptionReporter(request, *sys.exc_info())
+        # when
+        html = report.get_traceback_html()
+    # then
+    assert "&lt;QuerySet of BusinessUnit: rows not shown&gt;" in html
+    assert "unit-unit-name" not in html

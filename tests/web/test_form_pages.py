@@ -36,8 +36,8 @@ def other_unit_line(demo: None) -> PlanLine:
     return PlanLine.objects.exclude(cycle__business_unit__code="demo").select_related("family")[0]
 
 
-def client_as(username: str, **options: object) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en", **options)
+def client_as(username: str, *, raise_request_exception: bool = True) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=raise_request_exception)
     assert client.login(username=username, password="demo")
     return client
 
