@@ -59,7 +59,7 @@ HOSTILE = (
 TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30))
 TEXTS = st.lists(TEXT, max_size=3)
 FUZZ = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
