@@ -13,7 +13,6 @@ with the errors next to their fields and everything the user typed kept (400 for
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -31,7 +30,6 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_send_back
-from approvals.web import pages
 from approvals.web.forms import (
     AdvanceForm,
     AnalysisQueryForm,
@@ -51,25 +49,31 @@ from approvals.web.forms import (
     SendBackForm,
     SubmissionTextForm,
 )
+from approvals.web.page_contexts import (
+    Refused,
+    analysis_chart,
+    demand_context,
+    grid_context,
+    home_context,
+    maturity_context,
+    render_page,
+    supply_context,
+)
 from planning.access import (
     business_units_for,
     cycle_for_user,
-    cycles_for,
-    permissions_prefetch,
     plan_line_for_user,
     roles_in,
 )
 from planning.errors import ApplicationError, VersionConflict
-from planning.maturity import CRITERIA, LEVEL_DESCRIPTIONS, MaturityLevel
-from planning.models import PLAN_INPUT_FIELDS, AuditEvent, Cycle, MaturityAssessment
+from planning.models import PLAN_INPUT_FIELDS, AuditEvent, Cycle
 from planning.permissions import require_field_edit
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read
 from planning.services.maturity import maturity_assess
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
 from planning.services.plan_lines import plan_line_update
-from reviews.models import GapOption, MaterialRisk, SubmissionKind
-from reviews.selectors import finance_by_month, submissions_for_cycle
+from reviews.models import SubmissionKind
 from reviews.services import (
     SUBMISSION_TRANSITIONS,
     demand_assumption_create,
@@ -85,8 +89,6 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-DEMAND_FIELDS = ("demand_forecast", "confirmed_orders")
-SUPPLY_FIELDS = ("production_plan", "capacity_max", "safety_stock_target")
 BAD_INPUT, CONFLICT = 400, 409
 
 
@@ -154,146 +156,9 @@ def _back(request: HttpRequest, cycle: Cycle, default: str) -> HttpResponseRedir
     return HttpResponseRedirect(reverse(default, args=[cycle.pk]))
 
 
-# --- pages --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Refused:
-    """A form that was refused, for the page that shows it again (``key`` names it there)."""
-
-    key: str
-    form: forms.Form
-    status: int
-    extra: dict[str, Any] | None = None
-
-
-def _page_context(request: HttpRequest, cycle: Cycle, page: str, refused: Refused | None) -> dict:
-    builder = PAGE_BUILDERS[page]
-    context = builder(request, cycle)
-    if refused is not None:
-        context[refused.key] = refused.form
-        context.update(refused.extra or {})
-    return context
-
-
-def _render_page(
-    request: HttpRequest, cycle: Cycle, page: str, refused: Refused | None = None
-) -> HttpResponse:
-    template = PAGE_TEMPLATES[page]
-    status = refused.status if refused else 200
-    return render(request, template, _page_context(request, cycle, page, refused), status=status)
-
-
-def _overview_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
-    return {
-        **pages.overview(request.user, cycle),
-        "advance_form": AdvanceForm(),
-        "invite_form": GuestInviteForm(),
-    }
-
-
-def _grid_context(
-    request: HttpRequest, cycle: Cycle, fields: tuple[str, ...], page: int = 1
-) -> dict[str, Any]:
-    return {
-        "cycle": cycle,
-        "grid": pages.grid(request.user, cycle, fields, page, ("closing_stock",)),
-        "submissions": submissions_for_cycle(cycle),
-        "overview": pages.overview(request.user, cycle),
-    }
-
-
-def _demand_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[str, Any]:
-    unit_id = cycle.business_unit_id
-    return {
-        **_grid_context(request, cycle, DEMAND_FIELDS, page),
-        "assumptions": cycle.demand_assumptions.select_related("family"),
-        "may_edit_register": pages.may(request.user, cycle, "demand_assumption.edit"),
-        "assumption_form": DemandAssumptionForm(business_unit_id=unit_id),
-    }
-
-
-def _supply_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[str, Any]:
-    unit_id = cycle.business_unit_id
-    return {
-        **_grid_context(request, cycle, SUPPLY_FIELDS, page),
-        "gaps": pages.gap_months(cycle),
-        "gap_options": GapOption.objects.filter(cycle=cycle),
-        "risks": MaterialRisk.objects.filter(cycle=cycle).prefetch_related("families"),
-        "constraints": cycle.production_constraints.select_related("family"),
-        "may_edit_risks": pages.may(request.user, cycle, "material_risk.edit"),
-        "may_edit_options": pages.may(request.user, cycle, "production_constraint.edit"),
-        "gap_option_form": GapOptionForm(),
-        "constraint_form": ProductionConstraintForm(business_unit_id=unit_id),
-        "risk_form": MaterialRiskForm(business_unit_id=unit_id),
-    }
-
-
-def _finance_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
-    months = finance_by_month(cycle)
-    submission = next(s for s in submissions_for_cycle(cycle) if s.kind == "finance_review")
-    return {
-        "cycle": cycle,
-        "months": months,
-        "submission": submission,
-        "may_edit": pages.may(request.user, cycle, "finance_review.edit"),
-        "may_submit": pages.may(request.user, cycle, "submission.submit.finance_review"),
-        "finance_form": FinanceCommentForm(initial={"comment": submission.comment}),
-        "chart": {
-            "labels": [f"{row['month']:%Y-%m}" for row in months],
-            "inventory": [float(row["inventory_investment"]) for row in months],
-            "revenue": [float(row["revenue"]) for row in months],
-            "at_risk": [float(row["revenue_at_risk"]) for row in months],
-        },
-    }
-
-
-def _decision_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
-    context = pages.overview(request.user, cycle)
-    context.update(
-        gaps=[gap for gap in pages.gap_months(cycle) if gap["analysis"].gap > 0],
-        risks=MaterialRisk.objects.filter(cycle=cycle).prefetch_related("families"),
-        finance=finance_by_month(cycle),
-        decisions=cycle.capacity_decisions.all(),
-        targets=cycle.kpi_targets.all(),
-        approve_form=ApproveForm(auto_id="%s"),
-        send_back_form=SendBackForm(auto_id="%s"),
-    )
-    return context
-
-
-PAGE_BUILDERS: dict[str, Callable[[HttpRequest, Cycle], dict[str, Any]]] = {
-    "cycle-overview": _overview_context,
-    "cycle-demand": _demand_context,
-    "cycle-supply": _supply_context,
-    "cycle-finance": _finance_context,
-    "cycle-decision": _decision_context,
-}
-PAGE_TEMPLATES = {
-    "cycle-overview": "web/cycle_overview.html",
-    "cycle-demand": "web/demand_review.html",
-    "cycle-supply": "web/supply_review.html",
-    "cycle-finance": "web/finance.html",
-    "cycle-decision": "web/decision.html",
-}
-
-
-def _home_context(request: HttpRequest, open_form: CycleOpenForm | None = None) -> dict:
-    cycles = cycles_for(request.user).order_by("business_unit__name", "-plan_month")
-    units = list(business_units_for(request.user))
-    permissions_prefetch(request.user, units)
-    chairs = [unit for unit in units if Role.DIRECTOR in roles_in(request.user, unit)]
-    return {
-        "cycles": cycles,
-        "tasks": pages.open_tasks(request.user),
-        "chairs": chairs,
-        "open_form": open_form or CycleOpenForm(units=chairs),
-    }
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", _home_context(request))
+    return render(request, "web/home.html", home_context(request))
 
 
 @login_required
@@ -318,12 +183,12 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         if status is None:
             messages.success(request, _("The cycle is open."))
             return HttpResponseRedirect(reverse("cycle-overview", args=[opened[0].pk]))
-    return render(request, "web/home.html", _home_context(request, form), status=status)
+    return render(request, "web/home.html", home_context(request, form), status=status)
 
 
 @login_required
 def cycle_overview(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    return _render_page(request, cycle_for_user(request.user, cycle_id), "cycle-overview")
+    return render_page(request, cycle_for_user(request.user, cycle_id), "cycle-overview")
 
 
 def _grid_page(
@@ -347,12 +212,12 @@ def _grid_page(
 
 @login_required
 def demand_review(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
-    return _grid_page(request, cycle_id, "web/demand_review.html", _demand_context)
+    return _grid_page(request, cycle_id, "web/demand_review.html", demand_context)
 
 
 @login_required
 def supply_review(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
-    return _grid_page(request, cycle_id, "web/supply_review.html", _supply_context)
+    return _grid_page(request, cycle_id, "web/supply_review.html", supply_context)
 
 
 @login_required
@@ -360,7 +225,7 @@ def family_balance(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
     """The computed rows of the grid, refreshed after edits and while the analysis is stale."""
 
     def build(request: HttpRequest, cycle: Cycle, page: int) -> dict[str, Any]:
-        return _grid_context(request, cycle, (), page)
+        return grid_context(request, cycle, (), page)
 
     return _grid_page(request, cycle_id, "web/_grid.html", build)
 
@@ -438,37 +303,21 @@ def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         "analysis": data,
         "family": family,
         "families": families,
-        "chart": _analysis_chart(data, family),
+        "chart": analysis_chart(data, family),
     }
     if request.htmx and request.GET.get("fragment") == "analysis":
         return render(request, "web/_analysis.html", context, status=status)
     return render(request, "web/analysis.html", context, status=status)
 
 
-def _analysis_chart(data: Any, family: str | None) -> dict[str, Any]:
-    rows = data.rows if family else data.summary
-    return {
-        "labels": [f"{row['month']:%Y-%m}" for row in rows],
-        "demand": [row["effective_demand"] for row in rows],
-        "production": [row["production_plan"] for row in rows],
-        "closing": [row["closing_stock"] for row in rows],
-        "safety": [row["safety_stock_target"] for row in rows],
-        "capacity": [row["capacity_max"] for row in rows],
-        "utilization": [
-            None if row["utilization"] is None else round(row["utilization"] * 100, 1)
-            for row in rows
-        ],
-    }
-
-
 @login_required
 def finance(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    return _render_page(request, cycle_for_user(request.user, cycle_id), "cycle-finance")
+    return render_page(request, cycle_for_user(request.user, cycle_id), "cycle-finance")
 
 
 @login_required
 def decision(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    return _render_page(request, cycle_for_user(request.user, cycle_id), "cycle-decision")
+    return render_page(request, cycle_for_user(request.user, cycle_id), "cycle-decision")
 
 
 @login_required
@@ -527,7 +376,7 @@ def _cycle_action(
             return _back(request, cycle, page)
         status = refused
     shown_on = _page_posted_from(request, cycle, page)
-    return _render_page(request, cycle, shown_on, Refused(key, form, status, extra))
+    return render_page(request, cycle, shown_on, Refused(key, form, status, extra))
 
 
 @login_required
@@ -764,7 +613,10 @@ def maturity(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("maturity"))
         status = refused
     return render(
-        request, "web/maturity.html", _maturity_context(units, form, may_assess), status=status
+        request,
+        "web/maturity.html",
+        maturity_context(units, form, may_assess),
+        status=status,
     )
 
 
@@ -783,23 +635,3 @@ def _assess(request: HttpRequest, form: MaturityForm) -> int | None:
             assessed_on=data["assessed_on"] or timezone.localdate(),
         ),
     )
-
-
-def _maturity_context(units: Any, form: MaturityForm, may_assess: bool) -> dict[str, Any]:
-    assessments = MaturityAssessment.objects.filter(business_unit__in=units).select_related(
-        "business_unit", "assessed_by"
-    )
-    chart: dict[str, list] = {}
-    for row in assessments.order_by("assessed_on"):
-        chart.setdefault(row.business_unit.name, []).append(
-            {"x": f"{row.assessed_on:%Y-%m-%d}", "y": row.level}
-        )
-    return {
-        "units": units,
-        "assessments": assessments,
-        "levels": [(level, LEVEL_DESCRIPTIONS[level]) for level in MaturityLevel],
-        "criteria": [(code, level, label) for code, (level, label) in CRITERIA.items()],
-        "may_assess": may_assess,
-        "chart": chart,
-        "form": form,
-    }
