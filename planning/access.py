@@ -22,7 +22,7 @@ from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
-from planning.models import BusinessUnit, Cycle
+from planning.models import BusinessUnit, Cycle, PlanLine
 from planning.roles import CYCLE_GUEST_PERMISSION, MEMBERSHIP_PERMISSION, Role
 
 # Attribute on the user object holding its permission checker for the current request.
@@ -62,6 +62,21 @@ def cycle_for_user(user: Any, cycle_id: int, *, for_update: bool = False) -> Cyc
     if cycle is None:
         raise Http404("No such cycle.")
     return cycle
+
+
+def plan_line_for_user(user: Any, line_id: int, *, cycle: Cycle | None = None) -> PlanLine:
+    """The plan line if ``user`` may see its cycle (and it belongs to ``cycle``, when given);
+    ``Http404`` otherwise. The query is scoped before it runs, so nothing outside the user's
+    cycles is ever loaded, not even into an error page's variables."""
+    cycles = cycles_for(user) if cycle is None else Cycle.objects.filter(pk=cycle.pk)
+    line = (
+        PlanLine.objects.select_related("family")
+        .filter(pk=line_id, cycle__in=cycles.values("pk"))
+        .first()
+    )
+    if line is None:
+        raise Http404("No such plan line.")
+    return line
 
 
 def roles_in(user: Any, business_unit: BusinessUnit) -> frozenset[Role]:

@@ -16,6 +16,7 @@ ISSUE_TEXTS: dict[str, Promise] = {
     "missing_column": _("column '{field}' is missing"),
     "missing_value": _("{field} is empty"),
     "not_integer": _("{field} must be a whole number, got '{value}'"),
+    "not_number": _("{field} must be a finite number, got '{value}'"),
     "negative": _("{field} must not be negative, got {value}"),
     "too_large": _("{field} is implausibly large ({value}); the limit is {limit}"),
     "bad_month": _("{field} must be a month written YYYY-MM, got '{value}'"),
@@ -71,7 +72,9 @@ CAPACITY_SUFFICIENT = _("Capacity sufficient, no adjustment needed")
 def describe_issue(issue: InputIssue) -> str:
     """One issue as a sentence in the active language, prefixed with its row when it has one."""
     template = ISSUE_TEXTS.get(issue.code)
-    text = str(template).format(field=issue.field, **issue.params) if template else str(issue)
+    if template is None:
+        return str(issue)
+    text = str(template).format(field=issue.field, **issue.shown_params())
     if issue.row is None:
         return text
     return gettext("row %(row)s: %(text)s") % {"row": issue.row, "text": text}

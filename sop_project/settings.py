@@ -315,6 +315,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging -------------------------------------------------------------------------------
+# Error pages and e-mails show querysets by their model only, never their rows.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "approvals.web.error_reports.RowHidingExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -17,6 +17,7 @@ ISSUE_TEMPLATES: dict[str, str] = {
     "missing_column": "column '{field}' is missing",
     "missing_value": "{field} is empty",
     "not_integer": "{field} must be a whole number, got '{value}'",
+    "not_number": "{field} must be a finite number, got '{value}'",
     "negative": "{field} must not be negative, got {value}",
     "too_large": "{field} is implausibly large ({value}); the limit is {limit}",
     "bad_month": "{field} must be a month written YYYY-MM, got '{value}'",
@@ -45,11 +46,31 @@ class InputIssue:
 
     def describe(self, templates: dict[str, str] | None = None) -> str:
         template = (templates or ISSUE_TEMPLATES).get(self.code, self.code)
-        text = template.format(field=self.field, **self.params)
+        text = template.format(field=self.field, **self.shown_params())
         return f"row {self.row}: {text}" if self.row is not None else text
+
+    def shown_params(self) -> dict[str, str]:
+        return {name: shown_value(value) for name, value in self.params.items()}
 
     def __str__(self) -> str:
         return self.describe()
+
+
+SHOWN_LENGTH = 40
+
+
+def shown_value(value: Any) -> str:
+    """``value`` as a short text for a message: an input may be a 5,000-digit number, a
+    megabyte of text or a deeply nested list, none of which a message should repeat in full."""
+    if isinstance(value, dict | list | tuple):
+        return "{…}" if isinstance(value, dict) else "[…]"
+    try:
+        text = str(value)
+    except ValueError:  # an integer too long for Python to convert to text
+        return "…"
+    if len(text) <= SHOWN_LENGTH:
+        return text
+    return f"{text[: SHOWN_LENGTH - 1]}…"
 
 
 class PlanInputError(ValueError):

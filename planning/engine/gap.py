@@ -15,6 +15,11 @@ from fractions import Fraction
 from planning.engine.balance import MAX_QUANTITY
 from planning.engine.errors import InputIssue, PlanInputError
 
+# Cost is money (the model keeps 16 digits, 2 after the point); lead times beyond a century are
+# typing errors. Both must be finite: a NaN cost would rank nowhere and print as invalid JSON.
+MAX_COST = Decimal(10**14)
+MAX_LEAD_TIME_DAYS = 36_500
+
 
 @dataclass(frozen=True)
 class GapOption:
@@ -89,15 +94,34 @@ def _check_gap_inputs(demand: int, current_capacity: int, options: Sequence[GapO
         if not isinstance(option.name, str) or not option.name.strip():
             issues.append(InputIssue("bad_name", "name", row))
         issues.extend(_quantity_issues("additional_capacity", option.additional_capacity, row))
+        issues.extend(_cost_issues(option.cost, row))
+        if option.lead_time_days is not None:
+            issues.extend(
+                _quantity_issues("lead_time_days", option.lead_time_days, row, MAX_LEAD_TIME_DAYS)
+            )
     if issues:
         raise PlanInputError(issues)
 
 
-def _quantity_issues(name: str, value: object, row: int | None) -> list[InputIssue]:
+def _quantity_issues(
+    name: str, value: object, row: int | None, limit: int = MAX_QUANTITY
+) -> list[InputIssue]:
     if isinstance(value, bool) or not isinstance(value, int):
         return [InputIssue("not_integer", name, row, {"value": value})]
     if value < 0:
         return [InputIssue("negative", name, row, {"value": value})]
-    if value > MAX_QUANTITY:
-        return [InputIssue("too_large", name, row, {"value": value, "limit": MAX_QUANTITY})]
+    if value > limit:
+        return [InputIssue("too_large", name, row, {"value": value, "limit": limit})]
+    return []
+
+
+def _cost_issues(cost: object, row: int) -> list[InputIssue]:
+    if cost is None:
+        return []
+    if not isinstance(cost, Decimal) or not cost.is_finite():
+        return [InputIssue("not_number", "cost", row, {"value": cost})]
+    if cost < 0:
+        return [InputIssue("negative", "cost", row, {"value": cost})]
+    if cost > MAX_COST:
+        return [InputIssue("too_large", "cost", row, {"value": cost, "limit": MAX_COST})]
     return []

@@ -24,12 +24,17 @@ from planning.engine.balance import (
     IntArray,
     compute_balance,
 )
-from planning.engine.errors import InputIssue, PlanInputError
+from planning.engine.errors import InputIssue, PlanInputError, shown_value
 
 REQUIRED_COLUMNS = ("month", *QUANTITY_FIELDS)
 MAX_ISSUES = 50
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_INTEGRAL = re.compile(r"^\s*([+-]?\d+)(?:\.0*)?\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$", re.ASCII)
+# ASCII digits only: int() would also read other scripts' digits ("١٢" as 12) without a word.
+_INTEGRAL = re.compile(r"^\s*([+-]?)0*(\d+)(?:\.0*)?\s*$", re.ASCII)
+# More digits than any quantity has: refused as too large without converting (Python refuses
+# to convert integers of over 4,300 digits, and a message should not repeat them).
+_MAX_DIGITS = len(str(MAX_QUANTITY))
+_TOO_LONG = object()
 
 
 @dataclass(frozen=True)
@@ -164,20 +169,24 @@ class _RowParser:
     def _family(self, row: int, record: Mapping[str, Any]) -> str | None:
         if "family" not in record or record["family"] is None:
             return None
-        family = str(record["family"]).strip()
+        raw = record["family"]
+        if not isinstance(raw, str | int) or isinstance(raw, bool):
+            self.issues.append(InputIssue("bad_name", "family", row))
+            return None
+        family = str(raw).strip()
         if not family:
             self.issues.append(InputIssue("missing_value", "family", row))
         return family or None
 
     def _month(self, row: int, record: Mapping[str, Any]) -> tuple[str, int | None]:
         raw = record.get("month")
-        if raw is None or str(raw).strip() == "":
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             self.issues.append(InputIssue("missing_value", "month", row))
             return "", None
-        match = _MONTH.match(str(raw))
+        match = _MONTH.match(raw) if isinstance(raw, str) else None
         if not match or not 1 <= int(match.group(2)) <= 12 or not int(match.group(1)) >= 1900:
             self.issues.append(InputIssue("bad_month", "month", row, {"value": raw}))
-            return str(raw), None
+            return shown_value(raw), None
         year, month = int(match.group(1)), int(match.group(2))
         return f"{year:04d}-{month:02d}", year * 12 + month - 1
 
@@ -188,7 +197,11 @@ class _RowParser:
                 self.issues.append(InputIssue("missing_value", name, row))
             return 0
         value = _as_integer(raw)
-        if value is None:
+        if value is _TOO_LONG:
+            self.issues.append(
+                InputIssue("too_large", name, row, {"value": raw, "limit": MAX_QUANTITY})
+            )
+        elif value is None:
             self.issues.append(InputIssue("not_integer", name, row, {"value": raw}))
         elif value < 0:
             self.issues.append(InputIssue("negative", name, row, {"value": value}))
@@ -226,8 +239,12 @@ class _RowParser:
             self.issues.append(InputIssue("month_gap", "month", row, params))
 
 
-def _as_integer(raw: Any) -> int | None:
-    """A whole number from an int, an integral float or decimal, or text such as '12000'."""
+def _as_integer(raw: Any) -> Any:
+    """A whole number from an int, an integral float or decimal, or text such as '12000'.
+
+    ``None`` when ``raw`` is no whole number, ``_TOO_LONG`` when it has more digits than any
+    quantity may have.
+    """
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
@@ -237,5 +254,12 @@ def _as_integer(raw: Any) -> int | None:
             return int(raw) if raw == int(raw) else None
         except (OverflowError, ValueError, InvalidOperation):
             return None
-    match = _INTEGRAL.match(str(raw))
-    return int(match.group(1)) if match else None
+    if not isinstance(raw, str):
+        return None
+    match = _INTEGRAL.match(raw)
+    if not match:
+        return None
+    sign, digits = match.groups()
+    if len(digits) > _MAX_DIGITS:
+        return _TOO_LONG
+    return int(sign + digits)

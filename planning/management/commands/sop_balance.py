@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from planning.demo import SEED_MONTHS, SEED_OPENING_STOCK
 from planning.engine import PlanInputError, PlanRow, plan_table_from_records
 from planning.engine.balance import as_fraction
+from planning.input_files import InputFileError, csv_records, parse_json, read_text
 from planning.issue_messages import FIELD_LABELS, STATUS_LABELS, describe_error
 from planning.text_table import format_int, render_table
 
@@ -78,27 +79,15 @@ def demo_records() -> list[dict[str, Any]]:
 def read_plan(path: Path) -> tuple[list[Any], list[str] | None]:
     """The rows of a CSV (with its header) or JSON plan file; CommandError if unreadable."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CommandError(
-            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
-        ) from None
-    if path.suffix.lower() == ".json":
-        return read_json_rows(text), None
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [name.strip() for name in reader.fieldnames or []]
-    reader.fieldnames = columns
-    return list(reader), columns
+        text = read_text(path)
+        if path.suffix.lower() == ".json":
+            return json_rows(parse_json(text, what=_("JSON plan"))), None
+        return csv_records(text)
+    except InputFileError as error:
+        raise CommandError("\n".join(error.messages)) from None
 
 
-def read_json_rows(text: str) -> list[Any]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CommandError(
-            _("The JSON plan is not valid JSON (line %(line)s, column %(column)s): %(message)s")
-            % {"line": error.lineno, "column": error.colno, "message": error.msg}
-        ) from None
+def json_rows(document: Any) -> list[Any]:
     if isinstance(document, dict) and isinstance(document.get("rows"), list):
         document = document["rows"]
     if not isinstance(document, list):

@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 
 from planning.demo import SEED_GAP_OPTIONS
 from planning.engine import GapAnalysis, GapOption, PlanInputError, rank_gap_alternatives
+from planning.engine.balance import MAX_QUANTITY
 from planning.engine.errors import InputIssue
+from planning.engine.gap import MAX_LEAD_TIME_DAYS
+from planning.input_files import InputFileError, LongNumber, parse_json, read_text
 from planning.issue_messages import CAPACITY_SUFFICIENT, FIELD_LABELS, describe_error
 from planning.text_table import format_int, render_table
 
@@ -36,27 +39,34 @@ class Command(BaseCommand):
                 options_list = [GapOption(name, extra) for name, extra in SEED_GAP_OPTIONS]
                 analysis = rank_gap_alternatives(DEMO_DEMAND, DEMO_CAPACITY, options_list)
             else:
-                analysis = rank_gap_alternatives(*read_gap(Path(options["gap"])))
+                analysis = analyse_gap_file(Path(options["gap"]))
         except PlanInputError as error:
             raise CommandError("\n".join(describe_error(error))) from None
         if options["format"] == "json":
-            self.stdout.write(json.dumps(as_json(analysis), ensure_ascii=False, indent=2))
+            # allow_nan=False: the output is always valid JSON (inputs are finite, see the engine).
+            output = json.dumps(as_json(analysis), ensure_ascii=False, indent=2, allow_nan=False)
+            self.stdout.write(output)
         else:
             self.stdout.write(as_table(analysis))
 
 
-def read_gap(path: Path) -> tuple[Any, Any, list[GapOption]]:
+def analyse_gap_file(path: Path) -> GapAnalysis:
+    """Every problem of the file at once: its shape first, then each value the engine checks."""
+    demand, capacity, options, issues = read_gap(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise CommandError(
-            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
-        ) from None
-    except json.JSONDecodeError as error:
-        raise CommandError(
-            _("The gap file is not valid JSON (line %(line)s, column %(column)s): %(message)s")
-            % {"line": error.lineno, "column": error.colno, "message": error.msg}
-        ) from None
+        analysis = rank_gap_alternatives(demand, capacity, options)
+    except PlanInputError as error:
+        issues.extend(error.issues)
+    if issues:
+        raise PlanInputError(issues)
+    return analysis
+
+
+def read_gap(path: Path) -> tuple[Any, Any, list[GapOption], list[InputIssue]]:
+    try:
+        document = parse_json(read_text(path), what=_("gap file"))
+    except InputFileError as error:
+        raise CommandError("\n".join(error.messages)) from None
     if not isinstance(document, dict):
         raise CommandError(
             _('The gap file must be an object: {"demand", "current_capacity", "options"}.')
@@ -69,42 +79,62 @@ def read_gap(path: Path) -> tuple[Any, Any, list[GapOption]]:
     raw_options = document.get("options")
     if raw_options is not None and not isinstance(raw_options, list):
         issues.append(InputIssue("not_an_object", "options"))
-    if issues:
-        raise PlanInputError(issues)
-    return document["demand"], document["current_capacity"], parse_options(raw_options or [])
+        raw_options = None
+    options = parse_options(raw_options or [], issues)
+    demand = _quantity(document.get("demand"), "demand", None, issues)
+    capacity = _quantity(document.get("current_capacity"), "current_capacity", None, issues)
+    return demand, capacity, options, issues
 
 
-def parse_options(raw_options: list[Any]) -> list[GapOption]:
-    options, issues = [], []
+def _quantity(raw: Any, name: str, row: int | None, issues: list[InputIssue]) -> Any:
+    """``raw`` for the engine to check; a missing or overlong number is named here instead and
+    stands in as 0, so the engine checks the rest without naming it twice."""
+    if isinstance(raw, LongNumber):
+        issues.append(InputIssue("too_large", name, row, {"value": raw, "limit": MAX_QUANTITY}))
+        return 0
+    return 0 if raw is None else raw
+
+
+def parse_options(raw_options: list[Any], issues: list[InputIssue]) -> list[GapOption]:
+    """The options as the engine takes them; shape problems are added to ``issues``."""
+    options = []
     for row, raw in enumerate(raw_options, start=1):
         if not isinstance(raw, dict):
             issues.append(InputIssue("not_an_object", "options", row))
             continue
-        cost = raw.get("cost")
-        if cost is not None:
-            try:
-                cost = Decimal(str(cost))
-            except InvalidOperation:
-                issues.append(InputIssue("not_integer", "cost", row, {"value": cost}))
-                cost = None
-        lead_time = raw.get("lead_time_days")
-        if lead_time is not None and (
-            isinstance(lead_time, bool) or not isinstance(lead_time, int)
-        ):
-            issues.append(InputIssue("not_integer", "lead_time_days", row, {"value": lead_time}))
+        cost = _cost(raw.get("cost"))
         if raw.get("additional_capacity") is None:
             issues.append(InputIssue("missing_value", "additional_capacity", row))
         options.append(
             GapOption(
                 name=raw.get("name", ""),
-                additional_capacity=raw.get("additional_capacity", 0),
+                additional_capacity=_quantity(
+                    raw.get("additional_capacity"), "additional_capacity", row, issues
+                ),
                 cost=cost,
-                lead_time_days=lead_time,
+                lead_time_days=_lead_time(raw.get("lead_time_days"), row, issues),
             )
         )
-    if issues:
-        raise PlanInputError(issues)
     return options
+
+
+def _lead_time(raw: Any, row: int, issues: list[InputIssue]) -> Any:
+    if isinstance(raw, LongNumber):
+        params = {"value": raw, "limit": MAX_LEAD_TIME_DAYS}
+        issues.append(InputIssue("too_large", "lead_time_days", row, params))
+        return None
+    return raw
+
+
+def _cost(raw: Any) -> Any:
+    """A cost as an exact Decimal when it reads as a number; otherwise as given, which the
+    engine refuses naming the row (so does a non-finite Decimal such as NaN or Infinity)."""
+    if isinstance(raw, int | float | str) and not isinstance(raw, bool):
+        try:
+            return Decimal(str(raw).strip())
+        except InvalidOperation:
+            return raw
+    return raw
 
 
 def as_json(analysis: GapAnalysis) -> dict[str, Any]:
