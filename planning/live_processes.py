@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +22,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import redis
 from django.conf import settings
+from django.test import Client, override_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,11 +103,14 @@ def app_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def start_worker(env: Mapping[str, str], log_dir: Path, loglevel: str = "INFO") -> AppProcess:
-    """A worker of one process (``--pool=solo``): it is the process a SIGKILL takes down."""
+def start_worker(env: Mapping[str, str], log_dir: Path) -> AppProcess:
+    """A worker of one process (``--pool=solo``): it is the process a SIGKILL takes down.
+
+    It logs at INFO, which is where Celery says it is ready.
+    """
     name = f"worker-{uuid.uuid4().hex[:8]}"
     command = [sys.executable, "-m", "celery", "-A", "sop_project", "worker", "--pool=solo",
-               f"--loglevel={loglevel}", "--without-gossip", "--without-mingle",
+               "--loglevel=INFO", "--without-gossip", "--without-mingle",
                "--without-heartbeat", "-n", f"{name}@%h"]  # fmt: skip
     worker = AppProcess(name, command, env, log_dir)
     worker.wait_until_logged(" ready.")
@@ -148,14 +154,51 @@ def start_web(env: Mapping[str, str], log_dir: Path, workers: int = 2) -> WebSer
     return WebServer(env, log_dir, workers)
 
 
+class PrivateRedis:
+    """A redis-server of the caller's own on a free port, which it may stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed (.ci/services installs it)"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        wait_for(lambda: _pings(client), 20, "the private Redis to answer")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
 class HttpSession:
     """A signed-in browser session over real HTTP: the session cookie and the CSRF pair."""
 
-    def __init__(self, port: int, user: Any):
-        from django.test import Client
-
+    def __init__(self, port: int, user: Any, server_secret_key: str | None = None):
         client = Client()
-        client.force_login(user)  # a session row in the database the server reads
+        # A session row in the database the server reads, signed with the server's key.
+        with override_settings(SECRET_KEY=server_secret_key or settings.SECRET_KEY):
+            client.force_login(user)
         self.port = port
         self.csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
         self.cookie = (

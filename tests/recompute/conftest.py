@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -15,14 +13,13 @@ from django.db import connection
 
 from planning.live_processes import (
     AppProcess,
+    PrivateRedis,
     WebServer,
     app_env,
     database_url,
-    free_port,
     start_beat,
     start_web,
     start_worker,
-    wait_for,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -94,39 +91,6 @@ def stack(transactional_db: None, settings, redis_url: str) -> Iterator[Stack]:
     processes = Stack(redis_url)
     yield processes
     processes.stop()
-
-
-class PrivateRedis:
-    """A redis-server of the test's own, which the test can stop and start again."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is not installed (.ci/services installs it)"
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        wait_for(lambda: _pings(client), 20, "the private Redis to answer")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture

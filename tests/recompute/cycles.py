@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from celery.signals import before_task_publish
+from celery.signals import after_task_publish
 from django.db import connection
 from django.db.models import F
 
@@ -129,7 +129,7 @@ def assert_every_cycle_fresh_and_exact() -> None:
 
 @contextmanager
 def recompute_publishes() -> Iterator[list[int]]:
-    """The cycle ids of every recompute this process publishes inside the block."""
+    """The cycle ids of every recompute this process published (to the broker) in the block."""
     published: list[int] = []
 
     def count(sender: str | None = None, body: Any = None, **kwargs: Any) -> None:
@@ -137,11 +137,11 @@ def recompute_publishes() -> Iterator[list[int]]:
             args = body[0] if isinstance(body, tuple) else body.get("args", ())
             published.append(int(args[0]))
 
-    before_task_publish.connect(count, weak=False)
+    after_task_publish.connect(count, weak=False)
     try:
         yield published
     finally:
-        before_task_publish.disconnect(count)
+        after_task_publish.disconnect(count)
 
 
 def waiting_for_lock(admin: Any, sql_condition: str, params: list[Any]) -> bool:

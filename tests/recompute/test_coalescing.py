@@ -11,8 +11,9 @@ import datetime
 import psycopg
 import pytest
 
+from planning.live_processes import wait_for
 from planning.models import Cycle, RecomputeRun
-from tests.recompute.conftest import Stack, wait_for
+from tests.recompute.conftest import Stack
 from tests.recompute.cycles import (
     all_fresh,
     assert_every_cycle_fresh_and_exact,

@@ -16,12 +16,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from planning.live_processes import HttpSession
+from planning.live_processes import HttpSession, wait_for
 from planning.models import BusinessUnit, Cycle, LineAnalysis, PlanLine
 from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
-from tests.recompute.conftest import PrivateRedis, Stack, wait_for
+from tests.recompute.conftest import PrivateRedis, Stack
 from tests.recompute.cycles import (
     all_fresh,
     assert_every_cycle_fresh_and_exact,
@@ -31,6 +31,7 @@ from tests.recompute.cycles import (
     make_fresh_cycle,
     make_stale_without_publishing,
     make_unit,
+    recompute_publishes,
     release_recompute_lock,
     stale_cycles,
     waiting_for_recompute_lock,
@@ -139,36 +140,82 @@ def test_redis_outage_keeps_edits_and_new_cycles_which_are_computed_once_it_is_b
     assert seconds_until_all_fresh(recovered) <= CATCH_UP_LIMIT
     assert LineAnalysis.objects.filter(cycle=opened).count() == 8 * 6
     assert_every_cycle_fresh_and_exact()
+    # and: the next edit is published at once again (no connection left broken)
+    with recompute_publishes() as published:
+        edit(lines[0])
+    assert published == [first.pk]
+    wait_for(all_fresh, 60, "the edit after the outage")
+    assert_every_cycle_fresh_and_exact()
 
 
-def test_database_connections_terminated_mid_recompute_and_between_requests_are_reopened(
-    two_cycles: list[Cycle], unit: BusinessUnit, stack: Stack, admin: psycopg.Connection
-) -> None:
-    # given: gunicorn, a worker and beat, with database connections open on every side
-    first = two_cycles[0]
+@pytest.fixture
+def http_sales(two_cycles: list[Cycle], unit: BusinessUnit, stack: Stack) -> HttpSession:
+    """gunicorn, a worker and beat, and a sales user signed in over HTTP; connections warm."""
     web = stack.web()
     stack.worker()
     stack.beat(SWEEP_SECONDS)
     sales = get_user_model().objects.create_user("sales-http")
     membership_grant(business_unit=unit, user=sales, roles=[Role.SALES])
     session = HttpSession(web.port, sales)
-    lines = line_ids(first)
-    for line_id in lines[:4]:  # each gunicorn worker keeps its connection (CONN_MAX_AGE)
+    for line_id in line_ids(two_cycles[0])[:4]:  # each gunicorn worker keeps its connection
         assert patch_forecast(session, line_id) == 200
     wait_for(all_fresh, 60, "the warm-up edits to be recomputed")
+    return session
+
+
+def test_web_side_reopens_its_terminated_database_connections(
+    two_cycles: list[Cycle], http_sales: HttpSession, admin: psycopg.Connection
+) -> None:
+    # given: gunicorn's and the worker's connections open and idle
+    lines = line_ids(two_cycles[0])
+    # when
+    terminated = terminate_other_backends(admin)
+    recovered = time.monotonic()
+    # then: the next edits are answered, and recomputed
+    assert terminated >= 2
+    for line_id in lines[4:10]:
+        assert patch_forecast(http_sales, line_id) == 200
+    assert seconds_until_all_fresh(recovered) <= CATCH_UP_LIMIT
+    assert_every_cycle_fresh_and_exact()
+
+
+def test_worker_reopens_its_terminated_idle_database_connection_for_the_sweep(
+    two_cycles: list[Cycle], stack: Stack, admin: psycopg.Connection
+) -> None:
+    # given: a worker that has recomputed, its connection kept and idle
+    first, second = two_cycles
+    stack.worker()
+    stack.beat(SWEEP_SECONDS)
+    edit(line_ids(first)[0])
+    wait_for(all_fresh, 60, "the first recompute")
+    # when: its connection is terminated, and only the sweep can see a change
+    assert terminate_other_backends(admin) >= 1
+    make_stale_without_publishing(second)
+    recovered = time.monotonic()
+    # then
+    assert seconds_until_all_fresh(recovered) <= CATCH_UP_LIMIT
+    assert_every_cycle_fresh_and_exact()
+
+
+def test_database_connection_terminated_mid_recompute_is_retried(
+    two_cycles: list[Cycle], http_sales: HttpSession, admin: psycopg.Connection
+) -> None:
+    # given: the worker is inside a recompute (held at its lock), more edits behind it
+    first = two_cycles[0]
+    lines = line_ids(first)
     hold_recompute_lock(admin, first.pk)
-    assert patch_forecast(session, lines[4]) == 200
+    assert patch_forecast(http_sales, lines[4]) == 200
     wait_for(lambda: waiting_for_recompute_lock(admin, first.pk), 60, "the recompute to run")
-    # when: every connection but the test's own is terminated, the worker's mid-recompute
+    # when: every connection but the test's own is terminated
     terminated = terminate_other_backends(admin)
     release_recompute_lock(admin, first.pk)
     recovered = time.monotonic()
-    # then: the web side answers the next edits, and the worker retries on a new connection
+    # then
     assert terminated >= 2
-    for line_id in lines[5:11]:
-        assert patch_forecast(session, line_id) == 200
+    for line_id in lines[5:8]:
+        assert patch_forecast(http_sales, line_id) == 200
     assert seconds_until_all_fresh(recovered) <= CATCH_UP_LIMIT
-    status, analysis = session.get(f"/api/cycles/{first.pk}/analysis/?limit=1")
+    status, analysis = http_sales.get(f"/api/cycles/{first.pk}/analysis/?limit=1")
     assert (status, analysis["status"]) == (200, "fresh")
     assert_every_cycle_fresh_and_exact()
 

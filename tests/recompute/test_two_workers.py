@@ -9,9 +9,10 @@ from datetime import timedelta
 import psycopg
 import pytest
 
+from planning.live_processes import wait_for
 from planning.models import Cycle, RecomputeRun
 from planning.services.recompute_schedule import recompute_sweep_stale
-from tests.recompute.conftest import Stack, wait_for
+from tests.recompute.conftest import Stack
 from tests.recompute.cycles import (
     all_fresh,
     assert_every_cycle_fresh_and_exact,

@@ -8,12 +8,13 @@ from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
+from planning.live_processes import wait_for
 from planning.models import Cycle, PlanLine, RecomputeRun
 from planning.roles import Stage
 from planning.services.plan_lines import cycle_inputs_bump
 from planning.services.recompute import ADVISORY_LOCK_NAMESPACE, cycle_recompute
 from planning.services.recompute_schedule import recompute_sweep_stale
-from tests.recompute.conftest import Stack, wait_for
+from tests.recompute.conftest import Stack
 from tests.recompute.cycles import from_scratch, stored
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
