@@ -190,7 +190,8 @@ class EditLatency:
     """Milliseconds from each PATCH's start until a GET of the analysis read ``fresh``."""
 
     latencies_ms: list[float]
-    polls: int
+    patch_ms: list[float]  # the PATCH alone: until the edit is committed and published
+    get_ms: list[float]  # each GET of the analysis
 
 
 def measure_edit_to_fresh(
@@ -230,7 +231,9 @@ def _edit_until_fresh(
     chosen = rng.choice(len(lines), size=edits, replace=False).tolist()
     versions = Cycle.objects.filter(pk=cycle.pk).values_list("inputs_version", "computed_version")
     _wait(lambda: (lambda v: v[0] == v[1])(versions.get()), 600)
-    latencies, polls = [], 0
+    latencies: list[float] = []
+    patches: list[float] = []
+    gets: list[float] = []
     for index in chosen:
         line_id, family = lines[index]
         line = PlanLine.objects.values("demand_forecast", "version").get(pk=line_id)
@@ -241,9 +244,11 @@ def _edit_until_fresh(
             {"demand_forecast": line["demand_forecast"] + 1, "version": line["version"]},
         )
         assert status == 200, body
+        patches.append((time.perf_counter() - started) * 1000)
         while True:  # the edit is committed: the first `fresh` includes it
-            polls += 1
+            asked = time.perf_counter()
             status, body = session.get(analysis)
+            gets.append((time.perf_counter() - asked) * 1000)
             assert status == 200, body
             if body["status"] == "fresh":
                 break
@@ -251,7 +256,7 @@ def _edit_until_fresh(
             if time.perf_counter() - started > 60:
                 raise TimeoutError("the analysis did not become fresh")
         latencies.append((time.perf_counter() - started) * 1000)
-    return EditLatency(latencies, polls)
+    return EditLatency(latencies, patches, gets)
 
 
 def _wait(condition: Callable[[], bool], timeout: float) -> None:
