@@ -65,7 +65,6 @@ class AppProcess:
                 env={**os.environ, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # a signal to the test run does not reach it twice
             )
 
     def log_text(self) -> str:
@@ -78,6 +77,14 @@ class AppProcess:
             return text in self.log_text()
 
         wait_for(logged, timeout, f"{self.name} to log {text!r} ({self.log})")
+
+    def ready_or_stopped(self, wait_until_ready: Callable[[], None]) -> None:
+        """Wait until it is ready; if it never is, stop it rather than leave it running."""
+        try:
+            wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
 
     def kill(self) -> None:
         """SIGKILL: no clean-up, no acknowledgement, exactly like a crash."""
@@ -113,7 +120,7 @@ def start_worker(env: Mapping[str, str], log_dir: Path) -> AppProcess:
                "--loglevel=INFO", "--without-gossip", "--without-mingle",
                "--without-heartbeat", "-n", f"{name}@%h"]  # fmt: skip
     worker = AppProcess(name, command, env, log_dir)
-    worker.wait_until_logged(" ready.")
+    worker.ready_or_stopped(lambda: worker.wait_until_logged(" ready."))
     return worker
 
 
@@ -123,7 +130,7 @@ def start_beat(env: Mapping[str, str], log_dir: Path) -> AppProcess:
     command = [sys.executable, "-m", "celery", "-A", "sop_project", "beat", "--loglevel=INFO",
                f"--schedule={schedule}", "--pidfile="]  # fmt: skip
     beat = AppProcess("beat", command, env, log_dir)
-    beat.wait_until_logged("beat: Starting")
+    beat.ready_or_stopped(lambda: beat.wait_until_logged("beat: Starting"))
     return beat
 
 
@@ -136,7 +143,7 @@ class WebServer(AppProcess):
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                    "--timeout", "120", "--log-level", "warning"]  # fmt: skip
         super().__init__("gunicorn", command, env, log_dir)
-        wait_for(self._answers, 90, f"gunicorn to answer ({self.log})")
+        self.ready_or_stopped(lambda: wait_for(self._answers, 90, f"gunicorn ({self.log})"))
 
     def _answers(self) -> bool:
         if self.process.poll() is not None:
