@@ -30,7 +30,8 @@ run: install
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in as director, sales, production, procurement, finance, ceo, admin or sales2 (password: demo)."
 	@trap 'kill 0' INT TERM EXIT; \
 	if [ -n "$$REDIS_URL" ]; then \
-	  $(BIN)/celery -A sop_project worker --beat --loglevel=info --concurrency=2 & \
+	  $(BIN)/celery -A sop_project worker --beat --schedule=$(VENV)/celerybeat-schedule \
+	    --loglevel=info --concurrency=2 & \
 	else \
 	  echo "REDIS_URL is not set: the balance analysis is recomputed in-process."; \
 	fi; \

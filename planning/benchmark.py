@@ -8,21 +8,24 @@ from __future__ import annotations
 import datetime
 import os
 import resource
+import secrets
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 
+from planning import live_processes as live
 from planning.engine import compute_balance
 from planning.models import BusinessUnit, Cycle, LineAnalysis, PlanLine, ProductFamily
+from planning.roles import Role
 from planning.selectors import cycle_line_inputs
+from planning.services.memberships import membership_grant
 from planning.services.plan_lines import cycle_inputs_bump
 from planning.services.recompute import cycle_recompute
 
@@ -182,69 +185,78 @@ def measure_naive_rows_per_s(cycle: Cycle, sample_families: int) -> tuple[float,
     return len(lines) / (time.perf_counter() - started), len(lines)
 
 
-class WorkerProcess:
-    """A Celery worker on the scratch database, for the edit-to-fresh measurement."""
+@dataclass
+class EditLatency:
+    """Milliseconds from each PATCH's start until a GET of the analysis read ``fresh``."""
 
-    def __init__(self, database_url: str, redis_url: str):
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
-        self.log = Path(f"/tmp/sop-bench-worker-{os.getpid()}.log")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sop_project",
-                "worker",
-                "--pool=solo",
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"bench-{os.getpid()}@%h",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+    latencies_ms: list[float]
+    patch_ms: list[float]  # the PATCH alone: until the edit is committed and published
+    get_ms: list[float]  # each GET of the analysis
 
 
-def measure_edit_to_fresh(cycle: Cycle, edits: int) -> list[float]:
-    """Milliseconds from each PATCH through the API until the analysis reads ``fresh``."""
-    from django.contrib.auth import get_user_model
-    from rest_framework.test import APIClient
+def measure_edit_to_fresh(
+    cycle: Cycle, edits: int, redis_url: str, log_dir: Path, poll_ms: float
+) -> EditLatency:
+    """Through real HTTP: gunicorn and a Celery worker as child processes on this database."""
+    env = live.app_env(
+        live.database_url(connection.settings_dict),
+        redis_url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+    )
+    worker = live.start_worker(env, log_dir)
+    try:
+        web = live.start_web(env, log_dir, workers=2)
+        try:
+            session = live.HttpSession(web.port, _sales_user(cycle), env["SECRET_KEY"])
+            return _edit_until_fresh(cycle, edits, session, poll_ms)
+        finally:
+            web.stop()
+    finally:
+        worker.stop()
 
-    from planning.roles import Role
-    from planning.services.memberships import membership_grant
 
+def _sales_user(cycle: Cycle) -> Any:
     user = get_user_model().objects.create_user(f"bench-{time.time_ns()}")
     membership_grant(business_unit=cycle.business_unit, user=user, roles=[Role.SALES])
-    client = APIClient(HTTP_HOST="localhost")  # an allowed host, as a browser would send
-    client.force_authenticate(user)
-    settings.SOP_RECOMPUTE_MODE = "celery"
+    return user
+
+
+def _edit_until_fresh(
+    cycle: Cycle, edits: int, session: live.HttpSession, poll_ms: float
+) -> EditLatency:
     rng = np.random.default_rng(11)
-    line_ids = list(PlanLine.objects.filter(cycle=cycle).values_list("pk", flat=True))
+    lines = list(PlanLine.objects.filter(cycle=cycle).values_list("pk", "family__code"))
+    chosen = rng.choice(len(lines), size=edits, replace=False).tolist()
     versions = Cycle.objects.filter(pk=cycle.pk).values_list("inputs_version", "computed_version")
     _wait(lambda: (lambda v: v[0] == v[1])(versions.get()), 600)
-    latencies = []
-    for line_id in rng.choice(line_ids, size=edits, replace=False).tolist():
-        line = PlanLine.objects.get(pk=line_id)
+    latencies: list[float] = []
+    patches: list[float] = []
+    gets: list[float] = []
+    for index in chosen:
+        line_id, family = lines[index]
+        line = PlanLine.objects.values("demand_forecast", "version").get(pk=line_id)
+        analysis = f"/api/cycles/{cycle.pk}/analysis/?family={family}&limit=1"
         started = time.perf_counter()
-        response = client.patch(
+        status, body = session.patch(
             f"/api/plan-lines/{line_id}/",
-            {"demand_forecast": line.demand_forecast + 1, "version": line.version},
-            format="json",
+            {"demand_forecast": line["demand_forecast"] + 1, "version": line["version"]},
         )
-        assert response.status_code == 200, response.content
-        _wait(lambda: (lambda v: v[0] == v[1])(versions.get()), 60)
+        assert status == 200, body
+        patches.append((time.perf_counter() - started) * 1000)
+        while True:  # the edit is committed: the first `fresh` includes it
+            asked = time.perf_counter()
+            status, body = session.get(analysis)
+            gets.append((time.perf_counter() - asked) * 1000)
+            assert status == 200, body
+            if body["status"] == "fresh":
+                break
+            time.sleep(poll_ms / 1000)
+            if time.perf_counter() - started > 60:
+                raise TimeoutError("the analysis did not become fresh")
         latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+    return EditLatency(latencies, patches, gets)
 
 
 def _wait(condition: Callable[[], bool], timeout: float) -> None:
@@ -252,14 +264,13 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError("the analysis did not become fresh")
-        time.sleep(0.001)
+        time.sleep(0.01)
+
+
+def machine_load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
-
-
-def database_url(database: dict[str, Any]) -> str:
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"postgres://{database['USER']}{password}@{database['HOST']}{port}/{database['NAME']}"

@@ -209,10 +209,6 @@ else:
 # "celery" hands recomputes to a worker through Redis; "inline" runs them in this process after
 # commit (the zero-service default of `make run`).
 SOP_RECOMPUTE_MODE = os.environ.get("SOP_RECOMPUTE_MODE", "celery" if REDIS_URL else "inline")
-# A worker lets a burst of edits settle this long before recomputing (one recompute, not N),
-# but waits no longer than the maximum under a steady stream of edits.
-SOP_RECOMPUTE_QUIET_MS = int(os.environ.get("SOP_RECOMPUTE_QUIET_MS", "40"))
-SOP_RECOMPUTE_MAX_WAIT_MS = int(os.environ.get("SOP_RECOMPUTE_MAX_WAIT_MS", "1000"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -221,6 +217,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# Workers keep their database connection between tasks, like a web process between requests
+# (CONN_MAX_AGE; checked before each task by sop_project.celery), instead of a new connection
+# per task: that was a large part of an isolated edit's latency.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
@@ -229,12 +229,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The sweep re-enqueues any cycle whose analysis is behind its inputs (a lost message, a killed
-# worker), so nobody has to notice.
+# The sweep re-publishes any cycle whose analysis is behind its inputs (a lost message, a
+# killed worker, Redis down during an edit), so nobody has to notice.  Run exactly one beat.
+SOP_SWEEP_SECONDS = float(os.environ.get("SOP_SWEEP_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "recompute-sweep": {
         "task": "planning.tasks.recompute_sweep",
-        "schedule": float(os.environ.get("SOP_SWEEP_SECONDS", "30")),
+        "schedule": SOP_SWEEP_SECONDS,
+        # Sweeps that waited out a worker outage are dropped, not run back to back.
+        "options": {"expires": 2 * SOP_SWEEP_SECONDS},
     }
 }
 

@@ -34,6 +34,7 @@ from planning.engine import (
 from planning.models import Cycle, RecomputeRun
 from planning.pgcopy import binary_copy_payload, copy_in, month_index_to_pg_date
 from planning.selectors import CycleLineInputs, cycle_line_inputs
+from planning.services.recompute_schedule import recompute_follow_up, recompute_request
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +72,11 @@ class RecomputeOutcome:
 
 def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
     """Bring the cycle's analysis up to its current inputs version (idempotent)."""
-    started = timezone.now()
-    clock = time.perf_counter()
     with transaction.atomic():
         _lock_recompute(cycle_id)
+        # Timed from the lock on: a RecomputeRun spans only the time this run held the cycle.
+        started = timezone.now()
+        clock = time.perf_counter()
         state = (
             Cycle.objects.filter(pk=cycle_id)
             .values(
@@ -126,14 +128,20 @@ def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
 def recompute_schedule(cycle_id: int) -> None:
     """After the current transaction commits, bring the cycle's analysis up to date.
 
-    With a broker configured a Celery worker does it; otherwise it runs here, in-process.
+    With a broker configured a Celery worker does it, a burst of edits coalesced into one run
+    (``planning.services.recompute_schedule``); otherwise it runs here, in-process.
     """
     if settings.SOP_RECOMPUTE_MODE == "inline":
         transaction.on_commit(lambda: _recompute_inline(cycle_id))
     else:
-        from planning.tasks import recompute_enqueue  # tasks import services, not the reverse
+        transaction.on_commit(lambda: recompute_request(cycle_id))
 
-        transaction.on_commit(lambda: recompute_enqueue(cycle_id))
+
+def cycle_recompute_queued(cycle_id: int) -> RecomputeOutcome:
+    """What a worker does with a published recompute: run it, then publish any follow-up."""
+    outcome = cycle_recompute(cycle_id)
+    recompute_follow_up(cycle_id)
+    return outcome
 
 
 def _recompute_inline(cycle_id: int) -> None:

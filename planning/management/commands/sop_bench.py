@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -13,10 +15,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, connections
 
 from planning import benchmark as bench
+from planning import live_processes as live
 
 
 class Command(BaseCommand):
-    help = "Benchmark the balance recompute (full, engine, edit-to-fresh, naive baseline)."
+    help = (
+        "Benchmark the balance recompute (full, engine, naive baseline) and an edit to a"
+        " fresh analysis through gunicorn, Redis and a real worker."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--families", type=int, default=10_000)
@@ -24,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--edits", type=int, default=200, help="0 skips the worker test.")
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--naive-families", type=int, default=500)
+        parser.add_argument(
+            "--poll-ms", type=float, default=5, help="Pause between GETs of the analysis."
+        )
         parser.add_argument("--format", choices=("table", "json"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,23 +66,45 @@ class Command(BaseCommand):
         figures["naive_sample_rows"] = naive_rows
         figures["full_recompute_rows_per_s"] = rows / figures["full_recompute_s"]
         figures["speedup_vs_naive"] = figures["full_recompute_rows_per_s"] / naive_rate
-        if options["edits"] and settings.REDIS_URL and connection.vendor == "postgresql":
-            worker = bench.WorkerProcess(
-                bench.database_url(connection.settings_dict), settings.REDIS_URL
-            )
-            try:
-                latencies = bench.measure_edit_to_fresh(cycle, options["edits"])
-            finally:
-                worker.stop()
-            figures["edits"] = len(latencies)
-            figures["edit_to_fresh_p50_ms"] = bench.percentile(latencies, 50)
-            figures["edit_to_fresh_p95_ms"] = bench.percentile(latencies, 95)
+        if options["edits"] and connection.vendor == "postgresql":
+            figures.update(self._edit_to_fresh(cycle, options))
         else:
-            self.stderr.write("Edit-to-fresh skipped: needs PostgreSQL, REDIS_URL and --edits > 0.")
-            figures["edit_to_fresh_p50_ms"] = None
-            figures["edit_to_fresh_p95_ms"] = None
+            self.stderr.write("Edit-to-fresh skipped: needs PostgreSQL and --edits > 0.")
         figures["peak_rss_mb"] = bench.peak_rss_mb()
         return figures
+
+    def _edit_to_fresh(self, cycle: Any, options: dict[str, Any]) -> dict[str, Any]:
+        """PATCH through gunicorn, a worker recomputes, GET the analysis until ``fresh``."""
+        private = live.PrivateRedis() if live.PrivateRedis.available() else None
+        if private is not None:
+            private.start()  # its own queue and keys: no other worker or app shares them
+            redis_url = private.url
+        elif settings.REDIS_URL:
+            redis_url = settings.REDIS_URL
+        else:
+            self.stderr.write("Edit-to-fresh skipped: no redis-server and no REDIS_URL.")
+            return {}
+        load_before = bench.machine_load()
+        try:
+            measured = bench.measure_edit_to_fresh(
+                cycle, options["edits"], redis_url, Path(tempfile.mkdtemp(prefix="sop-bench-")),
+                options["poll_ms"],
+            )  # fmt: skip
+        finally:
+            if private is not None:
+                private.stop()
+        latencies = measured.latencies_ms
+        return {
+            "edits": len(latencies),
+            "edit_to_fresh_p50_ms": bench.percentile(latencies, 50),
+            "edit_to_fresh_p95_ms": bench.percentile(latencies, 95),
+            "edit_to_fresh_max_ms": max(latencies),
+            "patch_p50_ms": bench.percentile(measured.patch_ms, 50),
+            "analysis_get_p50_ms": bench.percentile(measured.get_ms, 50),
+            "polls_per_edit": len(measured.get_ms) / len(latencies),
+            "load_before": load_before,
+            "load_after": bench.machine_load(),
+        }
 
     def _report(self, figures: dict[str, Any], output_format: str) -> None:
         if output_format == "json":
@@ -82,15 +113,22 @@ class Command(BaseCommand):
         units = {
             "rows": "plan lines", "full_recompute_s": "s", "engine_rows_per_s": "rows/s",
             "full_recompute_rows_per_s": "rows/s", "naive_rows_per_s": "rows/s",
-            "naive_sample_rows": "rows", "speedup_vs_naive": "x",
-            "edit_to_fresh_p50_ms": "ms", "edit_to_fresh_p95_ms": "ms", "peak_rss_mb": "MB",
-            "edits": "edits", "families": "families", "months": "months",
+            "naive_sample_rows": "rows", "speedup_vs_naive": "x", "peak_rss_mb": "MB",
+            "edit_to_fresh_p50_ms": "ms", "edit_to_fresh_p95_ms": "ms",
+            "edit_to_fresh_max_ms": "ms", "patch_p50_ms": "ms", "analysis_get_p50_ms": "ms",
+            "polls_per_edit": "GETs", "load_before": "(1/5/15 min)",
+            "load_after": "(1/5/15 min)", "edits": "edits", "families": "families",
+            "months": "months",
         }  # fmt: skip
         for key, value in figures.items():
             shown = (
                 "n/a"
                 if value is None
-                else (f"{value:,.3f}" if isinstance(value, float) else f"{value:,}")
+                else f"{value:,.3f}"
+                if isinstance(value, float)
+                else f"{value:,}"
+                if isinstance(value, int)
+                else str(value)
             )
             self.stdout.write(f"{key:<28} {shown:>16} {units.get(key, '')}")
 
