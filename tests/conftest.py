@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from planning.models import BusinessUnit, Cycle, ProductFamily
 from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
+from tests.demo_snapshot import DatabaseSnapshot, demo_build, snapshot_of, snapshot_restore
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,52 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("postgresql"):
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_by_delete() -> Iterator[None]:
+    """Transactional tests end with DELETEs, not a TRUNCATE (see tests/flush_by_delete.py)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from tests.flush_by_delete import sql_flush_by_delete
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush_by_delete)
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup: None, django_db_blocker: Any) -> DatabaseSnapshot | None:
+    """The demo's rows, built once per test run (None where the database is not PostgreSQL)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return None
+        return snapshot_of(demo_build)
+
+
+@pytest.fixture
+def demo(db: None, demo_snapshot: DatabaseSnapshot | None, settings) -> None:
+    """The demo data (``manage.py seed_demo``, analysis computed), as ``make run`` shows it.
+
+    Rolled back with the test's transaction, or committed when the test is transactional
+    (``transaction=True``, ``live_server``). Any fixture or test that needs the demo asks for
+    this one rather than running ``seed_demo`` again.
+    """
+    settings.DEBUG = True
+    if demo_snapshot is None:
+        demo_build()
+    else:
+        snapshot_restore(demo_snapshot)
+
+
+@pytest.fixture(autouse=True)
+def content_types_read_afresh() -> None:
+    """A transactional test's flush, or a rolled-back snapshot, may change content type ids."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
