@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -16,6 +17,13 @@ from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
 from tests.demo_snapshot import DatabaseSnapshot, demo_build, snapshot_of, snapshot_restore
+
+# Property and fuzz tests: a loaded machine is slow, not wrong. No per-example deadline and no
+# "too slow" health check, so no property test depends on the machine's speed.
+hypothesis.settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
