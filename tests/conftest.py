@@ -1,4 +1,4 @@
-"""Shared fixtures: business units, families and users built through the services."""
+"""Shared fixtures: the demo (seeded once per run), business units, families and users."""
 
 from __future__ import annotations
 
@@ -65,6 +65,9 @@ def demo_snapshot(django_db_setup: None, django_db_blocker: Any) -> DatabaseSnap
 @pytest.fixture
 def demo(db: None, demo_snapshot: DatabaseSnapshot | None, settings) -> None:
     """The demo data (``manage.py seed_demo``, analysis computed), as ``make run`` shows it.
+
+    The snapshot is session-scoped, so pytest builds it before any function-scoped fixture
+    (the test's transaction, rows of other fixtures) and it holds the demo and nothing else.
 
     Rolled back with the test's transaction, or committed when the test is transactional
     (``transaction=True``, ``live_server``). Any fixture or test that needs the demo asks for

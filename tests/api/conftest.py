@@ -72,8 +72,9 @@ def api_cycle_restored(request: pytest.FixtureRequest) -> bool:
     fixture of the test writes a row."""
     if "cycle" not in request.fixturenames:
         return False
+    snapshot = request.getfixturevalue("api_cycle_snapshot")  # built before the test's transaction
     request.getfixturevalue("db")
-    snapshot_restore(request.getfixturevalue("api_cycle_snapshot"))
+    snapshot_restore(snapshot)
     return True
 
 
