@@ -1,12 +1,13 @@
-"""Shared fixtures: business units, families and users built through the services."""
+"""Shared fixtures: the demo (seeded once per run), business units, families and users."""
 
 from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import hypothesis
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -15,6 +16,14 @@ from planning.models import BusinessUnit, Cycle, ProductFamily
 from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
+from tests.demo_snapshot import DatabaseSnapshot, demo_build, snapshot_of, snapshot_restore
+
+# Property and fuzz tests: a loaded machine is slow, not wrong. No per-example deadline and no
+# "too slow" health check, so no property test depends on the machine's speed.
+hypothesis.settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +37,55 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("postgresql"):
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_by_delete() -> Iterator[None]:
+    """Transactional tests end with DELETEs, not a TRUNCATE (see tests/flush_by_delete.py)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from tests.flush_by_delete import sql_flush_by_delete
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush_by_delete)
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup: None, django_db_blocker: Any) -> DatabaseSnapshot | None:
+    """The demo's rows, built once per test run (None where the database is not PostgreSQL)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return None
+        return snapshot_of(demo_build)
+
+
+@pytest.fixture
+def demo(db: None, demo_snapshot: DatabaseSnapshot | None, settings) -> None:
+    """The demo data (``manage.py seed_demo``, analysis computed), as ``make run`` shows it.
+
+    The snapshot is session-scoped, so pytest builds it before any function-scoped fixture
+    (the test's transaction, rows of other fixtures) and it holds the demo and nothing else.
+
+    Rolled back with the test's transaction, or committed when the test is transactional
+    (``transaction=True``, ``live_server``). Any fixture or test that needs the demo asks for
+    this one rather than running ``seed_demo`` again.
+    """
+    settings.DEBUG = True
+    if demo_snapshot is None:
+        demo_build()
+    else:
+        snapshot_restore(demo_snapshot)
+
+
+@pytest.fixture(autouse=True)
+def content_types_read_afresh() -> None:
+    """A transactional test's flush, or a rolled-back snapshot, may change content type ids."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

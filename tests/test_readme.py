@@ -27,15 +27,11 @@ def readme_walk_through() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_curl_walk_through_runs_a_whole_cycle(live_server, settings) -> None:
+def test_the_curl_walk_through_runs_a_whole_cycle(live_server, demo: None) -> None:
     """The README's curl commands, run as written against the demo data, approve a cycle."""
-    from django.core.management import call_command
-
     from planning.models import Cycle
     from planning.roles import Stage
 
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
     existing = set(Cycle.objects.values_list("pk", flat=True))
     script = readme_walk_through().replace(
         "API=http://127.0.0.1:8000/api", f"API={live_server.url}/api", 1

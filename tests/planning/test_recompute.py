@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine
 from planning.services.plan_lines import plan_line_update
@@ -25,13 +24,8 @@ SEED_TABLE = [
 
 
 @pytest.fixture
-def demo_cycle(db: None, settings) -> Cycle:
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-    cycle = Cycle.objects.get(business_unit__code="demo", plan_month="2024-03-01")
-    cycle_recompute(cycle.pk)
-    cycle.refresh_from_db()
-    return cycle
+def demo_cycle(demo: None) -> Cycle:
+    return Cycle.objects.get(business_unit__code="demo", plan_month="2024-03-01")
 
 
 def seed_rows(cycle: Cycle) -> list[tuple]:

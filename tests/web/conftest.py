@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from playwright.sync_api import BrowserContext, expect
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# Playwright gives up on an expectation after 5 s by default: a busy machine can take longer to
+# render a page, and waiting for a condition costs nothing when it is met quickly.
+BROWSER_WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +37,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def browser_waits_generously() -> None:
+    expect.set_options(timeout=BROWSER_WAIT_MS)
+
+
 @pytest.fixture
-def demo_data(settings) -> None:
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
+def context(context: BrowserContext) -> BrowserContext:
+    """Clicks, fills and page loads wait as long as expectations do."""
+    context.set_default_timeout(BROWSER_WAIT_MS)
+    context.set_default_navigation_timeout(BROWSER_WAIT_MS)
+    return context
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -27,7 +27,7 @@ def current_cycle() -> Cycle:
 
 
 def test_sales_enters_a_forecast_and_the_analysis_follows(
-    page: Page, live_server, demo_data: None
+    page: Page, live_server, demo: None
 ) -> None:
     cycle = current_cycle()
     sign_in(page, live_server.url, "sales")
@@ -49,7 +49,7 @@ def test_sales_enters_a_forecast_and_the_analysis_follows(
     expect(page.get_by_test_id("analysis-table")).to_contain_text("-2,000")
 
 
-def test_a_bad_value_is_refused_in_place(page: Page, live_server, demo_data: None) -> None:
+def test_a_bad_value_is_refused_in_place(page: Page, live_server, demo: None) -> None:
     cycle = current_cycle()
     sign_in(page, live_server.url, "sales")
     page.goto(f"{live_server.url}/cycles/{cycle.pk}/demand/")
@@ -62,7 +62,7 @@ def test_a_bad_value_is_refused_in_place(page: Page, live_server, demo_data: Non
     assert line.demand_forecast == 15000
 
 
-def test_the_director_advances_the_cycle(page: Page, live_server, demo_data: None) -> None:
+def test_the_director_advances_the_cycle(page: Page, live_server, demo: None) -> None:
     cycle = current_cycle()
     sign_in(page, live_server.url, "director")
     page.goto(f"{live_server.url}/cycles/{cycle.pk}/")
@@ -74,7 +74,7 @@ def test_the_director_advances_the_cycle(page: Page, live_server, demo_data: Non
     assert cycle.stage == Stage.SUPPLY_REVIEW
 
 
-def test_the_ceo_approves_the_plan_in_the_browser(page: Page, live_server, demo_data: None) -> None:
+def test_the_ceo_approves_the_plan_in_the_browser(page: Page, live_server, demo: None) -> None:
     cycle = Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
     sign_in(page, live_server.url, "ceo")
     screenshot(page, "ceo-home")
@@ -92,9 +92,7 @@ def test_the_ceo_approves_the_plan_in_the_browser(page: Page, live_server, demo_
     assert cycle.kpi_targets.get().name == "订单满足率"
 
 
-def test_sales_of_another_unit_cannot_reach_the_cycle(
-    page: Page, live_server, demo_data: None
-) -> None:
+def test_sales_of_another_unit_cannot_reach_the_cycle(page: Page, live_server, demo: None) -> None:
     cycle = current_cycle()
     sign_in(page, live_server.url, "sales2")
     screenshot(page, "sales2-home")
@@ -106,7 +104,7 @@ def test_sales_of_another_unit_cannot_reach_the_cycle(
 
 
 def test_the_director_invites_a_guest_who_then_reaches_that_cycle_only(
-    page: Page, live_server, demo_data: None
+    page: Page, live_server, demo: None
 ) -> None:
     cycle = current_cycle()
     previous = Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
@@ -128,7 +126,7 @@ def test_the_director_invites_a_guest_who_then_reaches_that_cycle_only(
     assert response is not None and response.status == 404
 
 
-def test_main_pages_of_the_other_roles_render(page: Page, live_server, demo_data: None) -> None:
+def test_main_pages_of_the_other_roles_render(page: Page, live_server, demo: None) -> None:
     cycle = current_cycle()
     for username, path, name in (
         ("production", f"/cycles/{cycle.pk}/supply/", "production-supply-review"),

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
-from planning.services.recompute import cycle_recompute
 
 CYCLE_PAGES = ("", "demand/", "supply/", "finance/", "analysis/", "decision/", "history/")
-
-
-@pytest.fixture
-def demo(db: None, settings) -> None:
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-    # The test transaction never commits, so run the after-commit recomputes here.
-    for cycle_id in Cycle.objects.values_list("pk", flat=True):
-        cycle_recompute(cycle_id)
 
 
 @pytest.fixture
