@@ -110,7 +110,7 @@ class Visitor:
 
 
 @pytest.fixture
-def visit_as(browser: Browser, live_server, demo_data: None) -> Iterator:
+def visit_as(browser: Browser, live_server, demo: None) -> Iterator:
     visitors: list[Visitor] = []
 
     def make(username: str | None) -> Visitor:

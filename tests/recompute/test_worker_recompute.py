@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -21,10 +20,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_cycle(settings) -> Cycle:
-    settings.DEBUG = True
-    settings.SOP_RECOMPUTE_MODE = "inline"
-    call_command("seed_demo", stdout=None)
+def demo_cycle(demo: None) -> Cycle:
     cycle = Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
     assert cycle.is_fresh
     return cycle

@@ -4,21 +4,11 @@ was typed kept, or a 404 for what does not exist; never a 500, never another uni
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from approvals.models import CapacityDecision
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
-from planning.services.recompute import cycle_recompute
-
-
-@pytest.fixture
-def demo(db: None, settings) -> None:
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-    for cycle_id in Cycle.objects.values_list("pk", flat=True):
-        cycle_recompute(cycle_id)
 
 
 @pytest.fixture

@@ -12,14 +12,12 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine
 from planning.roles import Stage
-from planning.services.recompute import cycle_recompute
 
 HOSTILE = (
     "",
@@ -208,14 +206,6 @@ FORMS = [
         method="get",
     ),
 ]
-
-
-@pytest.fixture
-def demo(db: None, settings) -> None:
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-    for cycle_id in Cycle.objects.values_list("pk", flat=True):
-        cycle_recompute(cycle_id)
 
 
 @pytest.fixture
