@@ -204,6 +204,8 @@ def measure_edit_to_fresh(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback: nothing to redirect to
+        SECURE_COOKIES="false",
     )
     worker = live.start_worker(env, log_dir)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.recompute.conftest import PrivateRedis, free_port
+from planning.live_processes import PrivateRedis, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HEALTHCHECK_SCRIPT = PROJECT_ROOT / "docker" / "healthcheck.py"
