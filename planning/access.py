@@ -37,6 +37,7 @@ from planning.models import (
     Cycle,
     CycleGroupObjectPermission,
     CycleUserObjectPermission,
+    PlanLine,
 )
 from planning.roles import CYCLE_GUEST_PERMISSION, MEMBERSHIP_PERMISSION, Role
 
@@ -91,9 +92,32 @@ def roles_in(user: Any, business_unit: BusinessUnit) -> frozenset[Role]:
     return _roles_granted(user, business_unit, "view_businessunit")
 
 
+def plan_line_for_user(user: Any, plan_line_id: int) -> PlanLine:
+    """The plan line (with its family) if ``user`` may see its cycle; ``Http404`` otherwise."""
+    lines = PlanLine.objects.select_related("family").filter(pk=plan_line_id)
+    if not user.is_authenticated:
+        lines = lines.none()
+    elif not user.is_superuser:
+        grants = _grants(user)
+        lines = lines.filter(
+            Q(cycle__business_unit_id__in=grants.member_unit_ids)
+            | Q(cycle_id__in=grants.guest_cycle_ids)
+        )
+    line = lines.first()
+    if line is None:
+        raise Http404("No such plan line.")
+    return line
+
+
 def cycle_roles(user: Any, cycle: Cycle) -> frozenset[Role]:
     """The roles ``user`` plays in ``cycle``: those held in its business unit, and as a guest."""
-    held = roles_in(user, cycle.business_unit)
+    # Only the unit's id is needed: a cycle loaded without its unit costs no query for it.
+    unit = (
+        cycle.business_unit
+        if Cycle.business_unit.is_cached(cycle)
+        else BusinessUnit(pk=cycle.business_unit_id)
+    )
+    held = roles_in(user, unit)
     if cycle.pk is None:  # a cycle about to be opened has no guests yet
         return held
     return held | _roles_granted(user, cycle, "view_cycle")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -13,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planning.access import cycle_for_user, cycles_for
+from planning.access import cycle_for_user, cycles_for, plan_line_for_user
 from planning.api.serializers import (
     AnalysisSerializer,
     AuditEventSerializer,
@@ -94,14 +93,7 @@ class PlanLineDetail(APIView):
 
     def _line(self, request: Request, pk: int) -> PlanLine:
         # The same 404 for a missing line and another business unit's line.
-        line = (
-            PlanLine.objects.select_related("family")
-            .filter(pk=pk, cycle__in=cycles_for(request.user))
-            .first()
-        )
-        if line is None:
-            raise Http404("No such plan line.")
-        return line
+        return plan_line_for_user(request.user, pk)
 
 
 class CycleAnalysis(APIView):
