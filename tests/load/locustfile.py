@@ -12,7 +12,8 @@ Who does what, and how long they think between actions (the think time):
   unit's cycles one stage (with ``from_stage`` and an override reason for unmet gates).
 
 Environment: ``SOP_LOAD_MANIFEST`` (the dataset's JSON), ``SOP_LOAD_USERS`` (the -u value),
-``SOP_LOAD_OUT`` (where to write the acknowledged edits and locust's statistics as JSON).
+``SOP_LOAD_OUT`` (where to write the acknowledged edits and locust's statistics as JSON),
+``SOP_LOAD_THINK_SCALE`` (multiplies every think time; 1 by default).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ READERS = max(1, TOTAL_USERS - DIRECTORS - SALES_USERS)
 SALES = [person for unit in UNITS for person in unit["sales"]]
 READER_IDENTITIES = [person for unit in UNITS for person in unit["readers"]]
 ADVANCE_SECONDS = 20.0
+# 1 = the think times above; smaller turns the same users into a stress test.
+THINK = float(os.environ.get("SOP_LOAD_THINK_SCALE", "1"))
 
 # Every answered edit: what was sent and what the server acknowledged (checked afterwards).
 ACKNOWLEDGED: list[dict[str, Any]] = []
@@ -70,7 +73,7 @@ class SignedIn(HttpUser):
 
 class Salesperson(SignedIn):
     fixed_count = SALES_USERS
-    wait_time = between(1, 3)
+    wait_time = between(1 * THINK, 3 * THINK)
 
     def on_start(self) -> None:
         self.sign_in(SALES[next(_next["sales"]) % len(SALES)])
@@ -129,7 +132,7 @@ class Salesperson(SignedIn):
 
 class Reader(SignedIn):
     fixed_count = READERS
-    wait_time = between(2, 6)
+    wait_time = between(2 * THINK, 6 * THINK)
 
     def on_start(self) -> None:
         self.sign_in(READER_IDENTITIES[next(_next["readers"]) % len(READER_IDENTITIES)])
@@ -163,7 +166,7 @@ class Reader(SignedIn):
 
 class Director(SignedIn):
     fixed_count = DIRECTORS
-    wait_time = between(5, 15)
+    wait_time = between(5 * THINK, 15 * THINK)
 
     def on_start(self) -> None:
         unit = UNITS[next(_next["directors"]) % len(UNITS)]

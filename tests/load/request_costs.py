@@ -141,7 +141,9 @@ def profile(call: Call, repeat: int) -> None:
     for _ in range(repeat):
         call()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats(os.environ.get("SOP_PROFILE_SORT", "cumulative")).print_stats(60)
+    pstats.Stats(profiler).sort_stats(os.environ.get("SOP_PROFILE_SORT", "cumulative")).print_stats(
+        60
+    )
 
 
 def report(figures: dict[str, dict[str, float]], output_format: str) -> None:

@@ -78,6 +78,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
     parser.add_argument("--web-workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--sweep-seconds", type=int, default=5, help="beat's sweep interval")
+    parser.add_argument("--think-scale", type=float, default=1.0,
+                        help="multiplies every think time (0.25: the same users, 4x busier)")  # fmt: skip
     parser.add_argument("--faults", action="store_true", help="the fault drill")
     parser.add_argument("--redis-down", type=float, default=20, help="seconds without Redis")
     parser.add_argument("--fault-every", type=float, default=15,
@@ -112,7 +114,8 @@ def _prepare(options: argparse.Namespace, run_id: str, report: dict[str, Any]) -
 def _load(options: argparse.Namespace, run_id: str, stack: Stack) -> tuple[list, dict]:
     out = ARTIFACTS / f"{run_id}-locust.json"
     env = {**os.environ, "SOP_LOAD_MANIFEST": str(ARTIFACTS / f"{run_id}-manifest.json"),
-           "SOP_LOAD_USERS": str(options.users), "SOP_LOAD_OUT": str(out)}  # fmt: skip
+           "SOP_LOAD_USERS": str(options.users), "SOP_LOAD_OUT": str(out),
+           "SOP_LOAD_THINK_SCALE": str(options.think_scale)}  # fmt: skip
     command = [sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")),
                "--headless", "--users", str(options.users), "--spawn-rate", str(options.spawn_rate),
                "--run-time", f"{options.duration}s", "--host", stack.base_url,
