@@ -63,6 +63,9 @@ def main() -> int:
             stack.stop()
             connection.close()
     report["machine"]["during_run"] = OBSERVED
+    requests = report["endpoints"].get("total", {}).get("requests") or 1
+    # gunicorn's own CPU per request: what the code costs, whatever else the machine runs.
+    report["web_cpu_ms_per_request"] = round(OBSERVED["web_cpu_s"] * 1000 / requests, 2)
     failures = _verdict(report, options)
     report["failed_checks"] = failures
     path = ARTIFACTS / f"{run_id}.json"
@@ -122,6 +125,7 @@ def _load(options: argparse.Namespace, run_id: str, stack: Stack) -> tuple[list,
                "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING",
                "--exit-code-on-error", "0"]  # fmt: skip
     psutil.cpu_percent()  # start the machine's CPU average here
+    web_cpu = stack.cpu_seconds("web")
     OBSERVED["load_1min_before"] = os.getloadavg()[0]
     with stack.log("locust").open("ab") as log:
         locust = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
@@ -130,6 +134,7 @@ def _load(options: argparse.Namespace, run_id: str, stack: Stack) -> tuple[list,
         locust.wait(timeout=options.duration + 300)
     OBSERVED["cpu_busy_percent"] = psutil.cpu_percent()  # the whole machine, every process
     OBSERVED["load_1min_after"] = os.getloadavg()[0]
+    OBSERVED["web_cpu_s"] = round(stack.cpu_seconds("web") - web_cpu, 2)
     return faults, json.loads(out.read_text())
 
 
@@ -240,7 +245,8 @@ def _machine() -> dict[str, Any]:
 def _print_summary(report: dict[str, Any], path: Path) -> None:
     print(f"\n{report['run']}: {report['config']['users']} users, "
           f"{report['config']['duration']} s; machine CPU busy "
-          f"{report['machine']['during_run']['cpu_busy_percent']}% during the run")  # fmt: skip
+          f"{report['machine']['during_run']['cpu_busy_percent']}% during the run; gunicorn CPU "
+          f"{report['web_cpu_ms_per_request']} ms per request")  # fmt: skip
     print(
         f"{'endpoint':<22} {'requests':>9} {'fail':>5} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
     )

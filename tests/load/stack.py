@@ -166,6 +166,22 @@ class Stack:
         self.worker_start()
         self.beat_start()
 
+    def cpu_seconds(self, name: str) -> float:
+        """CPU time used so far by a child and its live descendants (user + system)."""
+        import psutil
+
+        child = self.children[name]
+        if not child.running():
+            return 0.0
+        assert child.process is not None
+        root = psutil.Process(child.process.pid)
+        total = 0.0
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         for name in ("beat", "worker", "web", "redis"):
             if name in self.children:
