@@ -48,7 +48,21 @@ def build(shape: Shape) -> dict[str, Any]:
         actor=director, cycle_id=units[0]["main_cycle"], username="controller", roles=["finance"]
     )
     units[0]["readers"].append(_identity(guest, "finance", [units[0]["main_cycle"]]))
-    return {"units": units}
+    return {"units": units, "quiet": _quiet_cycle(director)}
+
+
+def _quiet_cycle(director: AbstractUser) -> dict[str, Any]:
+    """A cycle nobody edits during the load: the fault drill edits it once per fault, so only the
+    recovery machinery (the sweep, a redelivered message), not later edits, can make it fresh."""
+    unit = BusinessUnit.objects.get(code="load-0")
+    families = list(ProductFamily.objects.filter(business_unit=unit).order_by("code")[:5])
+    months = 3
+    cycle = cycle_open(actor=director, business_unit_id=unit.pk,
+                       plan_month=add_months(MAIN_PLAN_MONTH, 6), horizon_months=months)  # fmt: skip
+    line = PlanLine.objects.filter(cycle=cycle, family__in=families).order_by("pk").first()
+    assert line is not None
+    return {"cycle": cycle.pk, "line": line.pk, "version": line.version,
+            "token": api_token(director)}  # fmt: skip
 
 
 def _unit(index: int, shape: Shape) -> dict[str, Any]:

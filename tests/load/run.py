@@ -9,8 +9,10 @@
 3. locust, headless, ``--users`` users for ``--duration`` seconds (``tests/load/locustfile.py``
    says who does what and the think times). With ``--faults``, meanwhile: SIGKILL of the worker
    (a new one is started), the private Redis stopped for ``--redis-down`` seconds and started
-   again, and ``pg_terminate_backend`` of the application's database connections; after each,
-   the time until every cycle's analysis has caught up with the inputs of that moment.
+   again, and ``pg_terminate_backend`` of the application's database connections; with each,
+   one edit of a cycle nobody else edits (so only the sweep or a redelivered message can bring
+   it up to date), and after each, the time until every cycle's analysis has caught up with
+   the inputs of that moment (the issue's target: two sweep intervals).
 4. Checks: every acknowledged edit stored, every cycle fresh and equal to the engine's result
    from scratch. The JSON report goes to ``test-artifacts/``; exit status 1 if a check failed.
 """
@@ -20,9 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +120,8 @@ def _prepare(options: argparse.Namespace, run_id: str, report: dict[str, Any]) -
 
 def _load(options: argparse.Namespace, run_id: str, stack: Stack) -> tuple[list, dict]:
     out = ARTIFACTS / f"{run_id}-locust.json"
+    manifest = json.loads((ARTIFACTS / f"{run_id}-manifest.json").read_text())
+    quiet = QuietEdits(stack.base_url, manifest["quiet"])
     env = {**os.environ, "SOP_LOAD_MANIFEST": str(ARTIFACTS / f"{run_id}-manifest.json"),
            "SOP_LOAD_USERS": str(options.users), "SOP_LOAD_OUT": str(out),
            "SOP_LOAD_THINK_SCALE": str(options.think_scale)}  # fmt: skip
@@ -130,15 +136,18 @@ def _load(options: argparse.Namespace, run_id: str, stack: Stack) -> tuple[list,
     with stack.log("locust").open("ab") as log:
         locust = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
                                   stderr=subprocess.STDOUT)  # fmt: skip
-        faults = _fault_drill(options, stack) if options.faults else []
+        faults = _fault_drill(options, stack, quiet) if options.faults else []
         locust.wait(timeout=options.duration + 300)
     OBSERVED["cpu_busy_percent"] = psutil.cpu_percent()  # the whole machine, every process
     OBSERVED["load_1min_after"] = os.getloadavg()[0]
     OBSERVED["web_cpu_s"] = round(stack.cpu_seconds("web") - web_cpu, 2)
-    return faults, json.loads(out.read_text())
+    results = json.loads(out.read_text())
+    results["acknowledged"] += quiet.acknowledged
+    results["attempted"] += quiet.attempted
+    return faults, results
 
 
-def _fault_drill(options: argparse.Namespace, stack: Stack) -> list[dict[str, Any]]:
+def _fault_drill(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -> list[dict]:
     faults = []
     for name, inject in (
         ("worker SIGKILL", _kill_worker),
@@ -147,7 +156,7 @@ def _fault_drill(options: argparse.Namespace, stack: Stack) -> list[dict[str, An
     ):
         time.sleep(options.fault_every)
         fault_at = time.monotonic()
-        detail = inject(options, stack)
+        detail = inject(options, stack, quiet)
         recovered_at = time.monotonic()
         caught_up = _catch_up_seconds(options.catch_up_timeout)
         faults.append({
@@ -159,27 +168,59 @@ def _fault_drill(options: argparse.Namespace, stack: Stack) -> list[dict[str, An
     return faults
 
 
-def _kill_worker(options: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+class QuietEdits:
+    """Edits of the quiet cycle (no simulated user touches it) through the API, one per fault:
+    after the recovery nothing but the recovery machinery can bring that cycle up to date."""
+
+    def __init__(self, base_url: str, quiet: dict[str, Any]):
+        self.url = f"{base_url}/api/plan-lines/{quiet['line']}/"
+        self.token, self.version = quiet["token"], quiet["version"]
+        self.acknowledged: list[dict[str, Any]] = []
+        self.attempted: list[dict[str, Any]] = []
+
+    def edit(self) -> bool:
+        value = random.randrange(1000, 60000, 10)
+        line = int(self.url.rstrip("/").rsplit("/", 1)[1])
+        self.attempted.append({"line": line, "field": "confirmed_orders", "value": value})
+        body = json.dumps({"confirmed_orders": value, "version": self.version}).encode()
+        request = urllib.request.Request(self.url, data=body, method="PATCH", headers={
+            "Authorization": f"Token {self.token}", "Content-Type": "application/json"})  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                self.version = json.loads(response.read())["version"]
+        except OSError:
+            return False
+        self.acknowledged.append(
+            {"line": line, "field": "confirmed_orders", "value": value, "version": self.version}
+        )
+        return True
+
+
+def _kill_worker(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -> dict:
+    edited = quiet.edit()  # its recompute is queued or running when the worker dies
     stack.worker_kill()
     stack.worker_start()
-    return {}
+    return {"quiet_edit_acknowledged": edited}
 
 
-def _redis_outage(options: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+def _redis_outage(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -> dict:
     stack.redis_stop()
-    time.sleep(options.redis_down)
+    time.sleep(min(2.0, options.redis_down / 2))
+    edited = quiet.edit()  # saved, but nothing can be enqueued
+    time.sleep(max(0.0, options.redis_down - 2.0))
     stack.redis_start()
-    return {}
+    return {"quiet_edit_acknowledged": edited}
 
 
-def _terminate_connections(options: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+def _terminate_connections(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -> dict:
+    edited = quiet.edit()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         terminated = cursor.fetchone()[0]
-    return {"connections_terminated": terminated}
+    return {"connections_terminated": terminated, "quiet_edit_acknowledged": edited}
 
 
 def _catch_up_seconds(timeout: float) -> float | None:
