@@ -34,9 +34,7 @@ def test_the_plan_line_list_renders_each_line_as_the_plan_line_serializer_does(
     "path",
     ["/api/cycles/{id}/", "/api/cycles/{id}/analysis/", "/api/cycles/{id}/plan-lines/"],
 )
-def test_a_read_checks_the_users_access_with_one_query(
-    cycle: Cycle, role_users, path: str
-) -> None:
+def test_a_read_checks_the_users_access_with_one_query(cycle: Cycle, role_users, path: str) -> None:
     """All of a user's grants come in one query per request, however many checks it makes."""
     client = APIClient()
     client.force_authenticate(role_users[Role.SALES])
@@ -45,7 +43,9 @@ def test_a_read_checks_the_users_access_with_one_query(
         response = client.get(path.format(id=cycle.pk))
 
     assert response.status_code == 200
-    permission_reads = [q["sql"] for q in queries.captured_queries if "objectpermission" in q["sql"]]
+    permission_reads = [
+        q["sql"] for q in queries.captured_queries if "objectpermission" in q["sql"]
+    ]
     assert len(permission_reads) == 1
 
 
@@ -64,5 +64,7 @@ def test_an_edit_reads_the_users_grants_once(cycle: Cycle, role_users) -> None:
         )
 
     assert response.status_code == 200
-    permission_reads = [q["sql"] for q in queries.captured_queries if "objectpermission" in q["sql"]]
+    permission_reads = [
+        q["sql"] for q in queries.captured_queries if "objectpermission" in q["sql"]
+    ]
     assert len(permission_reads) == 1
