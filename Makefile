@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/sop)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 
-.PHONY: install run test lint typecheck pytest services bench messages clean deploy-check
+.PHONY: install run test lint typecheck pytest services bench loadtest faultdrill messages clean deploy-check
 
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,28 @@ deploy-check: install
 
 bench: install
 	$(BIN)/python manage.py sop_bench
+
+# The meeting week under load (locust, headless, loopback only) against gunicorn, PostgreSQL (a
+# scratch database, dropped afterwards), a Celery worker and beat, then checks that no
+# acknowledged edit was lost and every analysis is fresh and exact; JSON in test-artifacts/.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+FAULT_SECONDS ?= 150
+LOAD_STAMP := $(VENV)/.load-stamp
+
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,load]'
+	touch $(LOAD_STAMP)
+
+loadtest: $(LOAD_STAMP) services
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m tests.load.run \
+	  --users $(LOAD_USERS) --duration $(LOAD_SECONDS) $(LOAD_ARGS)
+
+# The same, with faults meanwhile: worker SIGKILL, its private Redis down and back, the
+# database connections terminated; reports the time to fresh after each.
+faultdrill: $(LOAD_STAMP) services
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m tests.load.run --faults \
+	  --users $(LOAD_USERS) --duration $(FAULT_SECONDS) $(LOAD_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --no-obsolete

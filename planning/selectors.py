@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.utils import timezone
 
 from planning.engine import BalanceInputs
 from planning.engine.balance import STATUS_CODES, IntArray
@@ -15,8 +16,6 @@ from planning.models import (
     Cycle,
     CycleUserObjectPermission,
     LineAnalysis,
-    MonthSummary,
-    ProductFamily,
 )
 from planning.pgcopy import copy_out_int_rows
 from planning.roles import Role
@@ -169,40 +168,97 @@ def cycle_analysis_read(
     """The cycle's analysis in one consistent read: rows (a page of families) and summary.
 
     Rows and summary come from one transaction, and the recompute replaces both in one
-    transaction, so they always belong to the same computed version.
+    transaction, so they always belong to the same computed version. Three plain statements:
+    this is the most-read page of the application, and building ORM queries cost more CPU
+    than the database spent answering them.
     """
-    with transaction.atomic():
-        versions = Cycle.objects.filter(pk=cycle.pk).values(
-            "inputs_version", "computed_version", "computed_at"
-        )[0]
-        families = ProductFamily.objects.filter(
-            pk__in=LineAnalysis.objects.filter(cycle_id=cycle.pk).values("family_id")
+    codes = list(family_codes or [])
+    code_filter = f" AND f.code IN ({', '.join(['%s'] * len(codes))})" if codes else ""
+    paged = bool(family_offset) or family_limit is not None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_ANALYSIS_HEAD_SQL.format(code_filter=code_filter), [*codes, cycle.pk])
+        inputs_version, computed_version, computed_at, family_count = cursor.fetchone()
+        page_filter = _ANALYSIS_PAGE_SQL.format(code_filter=code_filter) if paged else ""
+        page_params: list[Any] = (
+            [cycle.pk, *codes, _sql_limit(family_limit), family_offset] if paged else []
         )
-        if family_codes:
-            families = families.filter(code__in=family_codes)
-        family_count = families.count()
-        rows_query = LineAnalysis.objects.filter(cycle_id=cycle.pk)
-        if family_codes:
-            rows_query = rows_query.filter(family__code__in=family_codes)
-        if family_offset or family_limit is not None:
-            end = None if family_limit is None else family_offset + family_limit
-            page = list(families.order_by("code").values_list("pk", flat=True)[family_offset:end])
-            rows_query = rows_query.filter(family_id__in=page)
-        rows = [
-            {**row, "status": STATUS_CODES[row["status"]]}
-            for row in rows_query.order_by("family__code", "month").values(*ANALYSIS_ROW_FIELDS)
-        ]
-        summary = list(
-            MonthSummary.objects.filter(cycle_id=cycle.pk).order_by("month").values(*SUMMARY_FIELDS)
+        cursor.execute(
+            _ANALYSIS_ROWS_SQL.format(code_filter=code_filter, page_filter=page_filter),
+            [cycle.pk, *codes, *page_params],
         )
+        rows = [_analysis_row(values) for values in cursor.fetchall()]
+        cursor.execute(_SUMMARY_SQL, [cycle.pk])
+        summary = [_summary_row(values) for values in cursor.fetchall()]
     return CycleAnalysis(
-        inputs_version=versions["inputs_version"],
-        computed_version=versions["computed_version"],
-        computed_at=versions["computed_at"],
+        inputs_version=inputs_version,
+        computed_version=computed_version,
+        computed_at=_aware(computed_at),
         rows=rows,
         summary=summary,
         family_count=family_count,
     )
+
+
+_ANALYSIS_COLUMNS = {
+    "family__code": "f.code",
+    "family__name": "f.name",
+    "status": "a.status",
+}
+_ANALYSIS_HEAD_SQL = (
+    "SELECT c.inputs_version, c.computed_version, c.computed_at,"
+    " (SELECT COUNT(DISTINCT a.family_id) FROM planning_lineanalysis a"
+    "  JOIN planning_productfamily f ON f.id = a.family_id"
+    "  WHERE a.cycle_id = c.id{code_filter})"
+    " FROM planning_cycle c WHERE c.id = %s"
+)
+_ANALYSIS_PAGE_SQL = (
+    " AND a.family_id IN (SELECT f.id FROM planning_productfamily f"
+    "  WHERE f.id IN (SELECT family_id FROM planning_lineanalysis WHERE cycle_id = %s){code_filter}"
+    "  ORDER BY f.code LIMIT %s OFFSET %s)"
+)
+_ANALYSIS_ROWS_SQL = (
+    "SELECT "
+    + ", ".join(_ANALYSIS_COLUMNS.get(name, f"a.{name}") for name in ANALYSIS_ROW_FIELDS)
+    + " FROM planning_lineanalysis a JOIN planning_productfamily f ON f.id = a.family_id"
+    " WHERE a.cycle_id = %s{code_filter}{page_filter} ORDER BY f.code, a.month"
+)
+_SUMMARY_SQL = (
+    f"SELECT {', '.join(SUMMARY_FIELDS)} FROM planning_monthsummary"
+    " WHERE cycle_id = %s ORDER BY month"
+)
+_BOOLEAN_ROW_FIELDS = frozenset({"over_capacity", "infeasible"})
+
+
+def _analysis_row(values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(ANALYSIS_ROW_FIELDS, values, strict=True))
+    row["month"] = _date(row["month"])
+    row["status"] = STATUS_CODES[row["status"]]
+    for name in _BOOLEAN_ROW_FIELDS:  # SQLite answers 0/1
+        row[name] = bool(row[name])
+    return row
+
+
+def _summary_row(values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(SUMMARY_FIELDS, values, strict=True))
+    row["month"] = _date(row["month"])
+    return row
+
+
+def _sql_limit(limit: int | None) -> int:
+    return 2**62 if limit is None else limit  # "no limit" in both PostgreSQL and SQLite
+
+
+def _date(value: datetime.date | str) -> datetime.date:
+    # PostgreSQL answers dates; SQLite's plain cursor answers their ISO text.
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)  # stored in UTC (USE_TZ)
+    return value
 
 
 def cycle_guests(cycle: Cycle, user: Any = None) -> dict[int, tuple[Any, frozenset[Role]]]:
