@@ -60,36 +60,23 @@ class TokenLogin(knox_views.LoginView):
         return super().post(request, format=format)
 
 
-class TokenLogout(knox_views.LogoutView):
+class _SignedWithToken:
+    """Signing out needs the token to revoke: a request signed in some other way (the test
+    client forcing a user) gets 401, never knox's 500 on a missing token."""
+
+    authentication_classes = [TokenAuthentication]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # a mixin of an APIView
+        if request.auth is None:
+            raise exceptions.NotAuthenticated(_("Sign this request with one of your API tokens."))
+
+
+@extend_schema(request=None, responses={204: None})  # error answers: planning/api/schema.py
+class TokenLogout(_SignedWithToken, knox_views.LogoutView):
     """Revoke the token this request is signed with."""
 
-    authentication_classes = [TokenAuthentication]
 
-    @extend_schema(
-        request=None,
-        responses={204: None},  # the error answers are added for every operation (schema.py)
-    )
-    def post(self, request: Request, format: str | None = None) -> Response:
-        if request.auth is None:
-            raise _no_token()
-        return super().post(request, format=format)
-
-
-class TokenLogoutAll(knox_views.LogoutAllView):
+@extend_schema(request=None, responses={204: None})
+class TokenLogoutAll(_SignedWithToken, knox_views.LogoutAllView):
     """Revoke every token of the signed-in user (all devices and scripts)."""
-
-    authentication_classes = [TokenAuthentication]
-
-    @extend_schema(
-        request=None,
-        responses={204: None},  # the error answers are added for every operation (schema.py)
-    )
-    def post(self, request: Request, format: str | None = None) -> Response:
-        if request.auth is None:
-            raise _no_token()
-        return super().post(request, format=format)
-
-
-def _no_token() -> exceptions.NotAuthenticated:
-    # Signed in some other way (the test client forcing a user): there is no token to revoke.
-    return exceptions.NotAuthenticated(_("Sign this request with one of your API tokens."))
