@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from guardian.admin import GuardedModelAdmin
+from knox.admin import AuthTokenAdmin
+from knox.models import AuthToken
 
 from planning.models import AuditEvent, BusinessUnit, Cycle, ProductFamily
 from planning.roles import Role
@@ -166,14 +168,28 @@ class CycleAdmin(RolesThroughServicesAdmin):  # "Object permissions": guests inv
         "computed_version",
     )
     list_filter = ("business_unit", "stage")
-    # Plan lines and stages change only through the workflow, never by hand here.
+    # A cycle is opened, moved and approved only through the workflow (audited), never by hand
+    # here: every field is read-only, and cycles are neither added nor deleted (deleting one
+    # would take its audit trail with it). Only its "Object permissions" (guests) are managed.
     readonly_fields = (
+        "business_unit",
+        "plan_month",
+        "horizon_start",
+        "horizon_months",
         "stage",
+        "created_by",
         "inputs_version",
         "computed_version",
         "structure_version",
         "computed_at",
     )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
     access_codename = "view_cycle"
 
     def roles_save(
@@ -198,8 +214,23 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("target", "field", "reason")
 
+    # The audit trail is written by the services only: nobody adds, edits or deletes entries.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# An administrator sees and revokes API tokens, but never mints one for somebody else (that
+# would let them act in the API as that person).
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(AuthTokenAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

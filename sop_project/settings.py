@@ -166,6 +166,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "planning.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "planning.accounts.lockout.client_address"
+AXES_USERNAME_CALLABLE = "planning.accounts.lockout.client_username"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # API tokens (django-rest-knox): stored hashed, expire, revoked by /api/auth/logout/.
 REST_KNOX = {

@@ -10,11 +10,14 @@ from rest_framework import exceptions
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """knox's scheme (``Authorization: Token <token>``); a token that is not UTF-8 is a 401."""
+    """knox's scheme (``Authorization: Token <token>``); a token that is not UTF-8, or carries
+    a NUL (which PostgreSQL refuses in a query), is a 401."""
 
     def authenticate_credentials(self, token: bytes) -> Any:
         try:
-            token.decode("utf-8")
+            text = token.decode("utf-8")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if "\x00" in text:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return super().authenticate_credentials(token)

@@ -67,3 +67,15 @@ def lockout_response(
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+# Django caps usernames at 150 characters; the lock-out's own table at 255.
+_LONGEST_USERNAME = 150
+
+
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username a sign-in attempt is counted under, cut to the longest that can exist, so
+    an absurdly long one is refused like any wrong name instead of overflowing the record."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")  # axes' own default
+    value = credentials.get(field) if credentials else request.POST.get(field)
+    return None if value is None else str(value)[:_LONGEST_USERNAME]

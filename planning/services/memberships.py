@@ -19,7 +19,7 @@ from planning.models import (
     Cycle,
     CycleUserObjectPermission,
 )
-from planning.permissions import require_action, require_unit_action
+from planning.permissions import may_administer, require_action, require_unit_action
 from planning.roles import CYCLE_GUEST_PERMISSION, GUEST_ROLES, MEMBERSHIP_PERMISSION, Role
 from planning.selectors import cycle_guests
 from planning.services.audit import audit_record
@@ -97,6 +97,20 @@ def refuse_self_grant(actor: Any, user: AbstractUser) -> None:
         )
 
 
+def _refuse_chair_choosing_the_approver(actor: Any, cycle: Cycle, roles: Iterable[Role]) -> None:
+    """Only the unit's administrator may invite someone to decide on a cycle's plan: the chair,
+    who prepares the plan, does not choose who approves it."""
+    if Role.EXECUTIVE not in roles:
+        return
+    if not may_administer(actor, cycle.business_unit, "business_unit.roles"):
+        raise PermissionDenied(
+            _(
+                "Only an administrator can invite a guest as executive: "
+                "the chair does not choose who approves the plan."
+            )
+        )
+
+
 def _require_administrator(actor: Any, business_unit: BusinessUnit) -> None:
     if actor is not None:
         require_unit_action(actor, business_unit, "business_unit.roles")
@@ -146,6 +160,7 @@ def cycle_guest_grant(*, actor: Any, cycle_id: int, username: str, roles: Iterab
         require_action(actor, cycle, "cycle.guests")
         guest = _user_named(username)
         refuse_self_grant(actor, guest)
+        _refuse_chair_choosing_the_approver(actor, cycle, wanted)
         before = _role_values(cycle_guest_roles(cycle, guest))
         _guest_perms_clear(cycle, guest)
         assign_perm(CYCLE_GUEST_PERMISSION, guest, cycle)

@@ -111,7 +111,7 @@ def request_action(client: APIClient, cycle: Cycle, action: str) -> int:
     if action == "finance comment":
         return client.patch(f"{base}/finance-review/", {"comment": "matrix"}).status_code
     if action == "invite guest":
-        guest: dict[str, object] = {"username": "user-finance", "roles": ["finance", "executive"]}
+        guest: dict[str, object] = {"username": "user-finance", "roles": ["finance"]}
         return client.post(f"{base}/guests/", guest, format="json").status_code
     raise AssertionError(action)
 

@@ -22,6 +22,7 @@ PEOPLE = {
     "ceo-a": Role.EXECUTIVE,
     "ceo-b": Role.EXECUTIVE,
     "seller": Role.SALES,
+    "administrator": Role.ADMIN,
 }
 
 

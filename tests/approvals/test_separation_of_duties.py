@@ -109,7 +109,10 @@ def test_whoever_edited_a_plan_line_cannot_approve_it(
     )
     assert edit.status_code == 200
     cycle_guest_grant(
-        actor=people["director-a"], cycle_id=open_cycle.pk, username="seller", roles=["executive"]
+        actor=people["administrator"],
+        cycle_id=open_cycle.pk,
+        username="seller",
+        roles=["executive"],
     )
     cycle = to_executive_review(open_cycle, people["director-a"])
 
@@ -172,6 +175,38 @@ def test_a_director_cannot_invite_himself_as_an_executive_guest(
 
     assert (response.status_code, response.json()["detail"]) == (403, SELF_GRANT)
     assert guest_perms(open_cycle, director) == 0
+
+
+CHAIR_CHOOSES = (
+    "Only an administrator can invite a guest as executive: "
+    "the chair does not choose who approves the plan."
+)
+
+
+def test_the_chair_cannot_choose_who_approves_by_inviting_an_executive_guest(
+    open_cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    response = api_as(people["director-a"]).post(
+        f"/api/cycles/{open_cycle.pk}/guests/",
+        {"username": "seller", "roles": ["executive"]},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["detail"]) == (403, CHAIR_CHOOSES)
+    assert guest_perms(open_cycle, people["seller"]) == 0
+
+
+def test_the_administrator_may_invite_an_executive_guest(
+    open_cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    response = api_as(people["administrator"]).post(
+        f"/api/cycles/{open_cycle.pk}/guests/",
+        {"username": "seller", "roles": ["executive"]},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert guest_perms(open_cycle, people["seller"]) > 0
 
 
 def test_nobody_grants_themselves_a_role_from_the_overview_card(

@@ -83,7 +83,9 @@ def test_logout_needs_a_token(user: None) -> None:
     assert APIClient().post("/api/auth/logout/").status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Token", "Token a b", "Token \xe9\xe9", "Token " + "f" * 200])
+@pytest.mark.parametrize(
+    "header", ["Token", "Token a b", "Token \xe9\xe9", "Token " + "f" * 200, "Token abc\x00def"]
+)
 def test_a_malformed_token_is_a_401(header: str) -> None:
     response = APIClient().get("/api/cycles/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401

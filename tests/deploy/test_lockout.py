@@ -133,3 +133,12 @@ def test_the_admin_sign_in_is_locked_out_too(make_user: Callable, settings) -> N
     for _ in range(settings.AXES_FAILURE_LIMIT):
         admin_sign_in("wrong")
     assert admin_sign_in("pw-root").status_code == 429
+
+
+@pytest.mark.parametrize("length", [151, 256, 5_000])
+def test_an_absurdly_long_username_is_refused_like_any_wrong_one(users: None, length: int) -> None:
+    """No account has a name over 150 characters; the attempt is counted, never a 500."""
+    name = "u" * length
+    assert api_sign_in(name, "wrong").status_code == 400
+    assert page_sign_in(name, "wrong").status_code == 200  # the form again, with the error
+    assert AccessAttempt.objects.get().username == "u" * 150

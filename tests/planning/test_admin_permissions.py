@@ -166,3 +166,39 @@ def test_object_permissions_for_groups_are_refused(
 
     assert "Roles are given to people, not to groups" in page.content.decode()
     assert not BusinessUnitGroupObjectPermission.objects.exists()
+
+
+def test_a_cycle_cannot_be_moved_or_redated_in_the_admin(
+    admin_site: Client, cycle: Cycle, make_user
+) -> None:
+    other = BusinessUnit.objects.create(code="west", name="West")
+    page = f"/admin/planning/cycle/{cycle.pk}/change/"
+    moved = {
+        "business_unit": other.pk,
+        "plan_month": "2030-01-01",
+        "horizon_start": "2030-02-01",
+        "horizon_months": 3,
+        "created_by": "",
+    }
+    admin_site.post(page, moved)
+    stored = Cycle.objects.get(pk=cycle.pk)
+    assert (stored.business_unit_id, stored.plan_month) == (
+        cycle.business_unit_id,
+        datetime.date(2024, 3, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/planning/cycle/add/",
+        "/admin/planning/cycle/{cycle}/delete/",
+        "/admin/planning/auditevent/add/",
+        "/admin/knox/authtoken/add/",
+    ],
+)
+def test_the_admin_neither_creates_nor_deletes_cycles_nor_forges_audit_or_tokens(
+    admin_site: Client, cycle: Cycle, page: str
+) -> None:
+    assert admin_site.get(page.format(cycle=cycle.pk)).status_code == 403
+    assert Cycle.objects.filter(pk=cycle.pk).exists()
