@@ -22,7 +22,7 @@ from approvals.services import (
     unmet_gates,
 )
 from planning.access import cycle_for_user, cycles_for
-from planning.api.fields import id_field
+from planning.api.fields import TEXT_LIMIT, id_field
 from planning.api.serializers import CycleCreateSerializer, CycleSerializer
 from planning.engine.balance import MAX_QUANTITY
 from planning.models import Cycle
@@ -33,13 +33,15 @@ MAX_APPROVAL_ROWS = 200
 
 
 class AdvanceSerializer(serializers.Serializer):
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
+    )
     from_stage = serializers.ChoiceField(choices=Stage.choices, required=False)
 
 
 class SendBackSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=[Stage.DEMAND_REVIEW, Stage.SUPPLY_REVIEW])
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
 
 
 class CapacityDecisionInput(serializers.Serializer):
@@ -59,7 +61,9 @@ class KpiTargetInput(serializers.Serializer):
 
 
 class ApproveSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
+    )
     capacity_decisions = serializers.ListField(
         child=CapacityDecisionInput(), required=False, default=list, max_length=MAX_APPROVAL_ROWS
     )

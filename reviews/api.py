@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from planning.access import cycle_for_user
-from planning.api.fields import MonthField, month_list_field
+from planning.api.fields import TEXT_LIMIT, MonthField, month_list_field
 from reviews.models import DemandAssumption, MaterialRisk, ProductionConstraint, Submission
 from reviews.selectors import finance_by_month, submissions_for_cycle
 from reviews.services import (
@@ -42,8 +42,12 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
 
 
 class TextSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
+    )
 
 
 class DemandAssumptionSerializer(serializers.ModelSerializer[DemandAssumption]):

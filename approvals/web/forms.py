@@ -19,6 +19,7 @@ from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from planning.api.fields import TEXT_LIMIT
 from planning.engine.balance import MAX_QUANTITY
 from planning.maturity import CRITERIA, MaturityLevel
 from planning.models import MAX_HORIZON_MONTHS, BusinessUnit, ProductFamily
@@ -33,7 +34,6 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 # Months a cycle may plan: wide enough for any business, narrow enough that a horizon of
 # MAX_HORIZON_MONTHS never leaves the calendar.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-TEXT_LIMIT = 2000
 MAX_LEAD_TIME_DAYS = 36_500
 
 

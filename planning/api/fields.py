@@ -22,6 +22,9 @@ from rest_framework import serializers
 
 from planning.engine.balance import MAX_QUANTITY
 
+# The longest comment, reason or note anybody writes: the browser forms and the API agree.
+TEXT_LIMIT = 2000
+
 MIN_MONTH = datetime.date(2000, 1, 1)
 MAX_MONTH = datetime.date(2100, 12, 1)
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(-[0-9]{2})?$"

@@ -44,7 +44,12 @@ class BoundedJSONParser(JSONParser):
                 _("The request body is not valid %(encoding)s text.") % {"encoding": encoding}
             ) from None
         try:
-            data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+            data = json.loads(
+                text,
+                parse_constant=_refuse_constant,
+                parse_float=_finite_float,
+                parse_int=_bounded_int,
+            )
         except RecursionError:
             raise exceptions.ParseError(_too_deep_message()) from None
         except ValueError as error:
@@ -82,6 +87,19 @@ def _finite_float(text: str) -> float:
         # json reads 1e400 as infinity; refuse it rather than store a number nobody sent.
         raise ValueError(_("%(number)s is out of range.") % {"number": text[:40]})
     return value
+
+
+# No quantity or id we accept has more digits; longer ones are refused before Python converts
+# them (its own refusal beyond 4,300 digits is an internal message, not one for a user).
+MAX_INTEGER_DIGITS = 30
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(
+            _("A number has more than %(digits)d digits.") % {"digits": MAX_INTEGER_DIGITS}
+        )
+    return int(text)
 
 
 def _too_deep_message() -> str:

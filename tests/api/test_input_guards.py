@@ -116,6 +116,7 @@ def test_a_quantity_as_a_number_or_its_digits_is_stored_as_that_number(
         '{"demand_forecast": 1e400, "version": 1}',
         '{"demand_forecast": NaN, "version": 1}',
         '{"demand_forecast": Infinity, "version": 1}',
+        '{"demand_forecast": ' + "9" * 100_000 + ', "version": 1}',
     ],
 )
 def test_a_number_json_cannot_hold_exactly_is_refused(
@@ -126,6 +127,19 @@ def test_a_number_json_cannot_hold_exactly_is_refused(
     )
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+    assert "set_int_max_str_digits" not in response.json()["detail"]  # Python's own words
+
+
+def test_an_override_reason_longer_than_any_form_allows_is_refused_naming_it(
+    as_role: Callable[[Role], APIClient], cycle: Cycle
+) -> None:
+    response = as_role(Role.DIRECTOR).post(
+        f"/api/cycles/{cycle.pk}/advance/", {"override_reason": "x" * 2001}, format="json"
+    )
+    assert response.status_code == 400
+    assert "override_reason" in response.json()
+    cycle.refresh_from_db()
+    assert cycle.stage == "data_collection"
 
 
 # --- Bodies: depth, size, NUL -------------------------------------------------------------------
