@@ -89,9 +89,10 @@ def _finite_float(text: str) -> float:
     return value
 
 
-# No quantity or id we accept has more digits; longer ones are refused before Python converts
-# them (its own refusal beyond 4,300 digits is an internal message, not one for a user).
-MAX_INTEGER_DIGITS = 30
+# Python refuses to convert integers of more than 4,300 digits with a message meant for
+# programmers; longer ones are refused here in our words. Shorter ones reach the serializers,
+# which name the field that is out of range.
+MAX_INTEGER_DIGITS = 4000
 
 
 def _bounded_int(text: str) -> int:

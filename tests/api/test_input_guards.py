@@ -116,7 +116,7 @@ def test_a_quantity_as_a_number_or_its_digits_is_stored_as_that_number(
         '{"demand_forecast": 1e400, "version": 1}',
         '{"demand_forecast": NaN, "version": 1}',
         '{"demand_forecast": Infinity, "version": 1}',
-        '{"demand_forecast": ' + "9" * 100_000 + ', "version": 1}',
+        '{"demand_forecast": ' + "9" * 5_000 + ', "version": 1}',
     ],
 )
 def test_a_number_json_cannot_hold_exactly_is_refused(
