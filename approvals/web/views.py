@@ -151,8 +151,8 @@ def _page_posted_from(request: HttpRequest, cycle: Cycle, default: str) -> str:
 
 def _back(request: HttpRequest, cycle: Cycle, default: str) -> HttpResponseRedirect:
     """Back to the page the form was posted from (never to a POST-only address)."""
-    if _page_posted_from(request, cycle, ""):
-        return HttpResponseRedirect(request.POST["next"])
+    if _page_posted_from(request, cycle, ""):  # checked: one of this cycle's pages
+        return HttpResponseRedirect(request.POST.get("next", ""))
     return HttpResponseRedirect(reverse(default, args=[cycle.pk]))
 
 
@@ -469,35 +469,40 @@ def submission_action(request: HttpRequest, cycle_id: int, kind: str, action: st
 @login_required
 @require_POST
 def assumption_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = cycle_for_user(request.user, cycle_id)
-    form = DemandAssumptionForm(request.POST, business_unit_id=cycle.business_unit_id)
-    return _cycle_action(
-        request,
-        cycle_id,
-        form=form,
-        key="assumption_form",
-        page="cycle-demand",
-        call=lambda cycle: demand_assumption_create(
-            actor=request.user, cycle_id=cycle.pk, data=form.service_data()
-        ),
-        success=_("Saved."),
-    )
+    return _register_add(
+        request, cycle_id, DemandAssumptionForm, demand_assumption_create,
+        key="assumption_form", page="cycle-demand",
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def risk_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    return _register_add(
+        request, cycle_id, MaterialRiskForm, material_risk_create,
+        key="risk_form", page="cycle-supply",
+    )  # fmt: skip
+
+
+def _register_add(
+    request: HttpRequest,
+    cycle_id: int,
+    form_class: Any,
+    create: Callable[..., Any],
+    *,
+    key: str,
+    page: str,
+) -> HttpResponse:
+    """Add an entry to one of the cycle's registers whose families are the unit's own."""
     cycle = cycle_for_user(request.user, cycle_id)
-    form = MaterialRiskForm(request.POST, business_unit_id=cycle.business_unit_id)
+    form = form_class(request.POST, business_unit_id=cycle.business_unit_id)
     return _cycle_action(
         request,
         cycle_id,
         form=form,
-        key="risk_form",
-        page="cycle-supply",
-        call=lambda cycle: material_risk_create(
-            actor=request.user, cycle_id=cycle.pk, data=form.service_data()
-        ),
+        key=key,
+        page=page,
+        call=lambda cycle: create(actor=request.user, cycle_id=cycle.pk, data=form.service_data()),
         success=_("Saved."),
     )
 
@@ -522,19 +527,10 @@ def gap_option_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def constraint_add(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = cycle_for_user(request.user, cycle_id)
-    form = ProductionConstraintForm(request.POST, business_unit_id=cycle.business_unit_id)
-    return _cycle_action(
-        request,
-        cycle_id,
-        form=form,
-        key="constraint_form",
-        page="cycle-supply",
-        call=lambda cycle: production_constraint_create(
-            actor=request.user, cycle_id=cycle.pk, data=form.service_data()
-        ),
-        success=_("Saved."),
-    )
+    return _register_add(
+        request, cycle_id, ProductionConstraintForm, production_constraint_create,
+        key="constraint_form", page="cycle-supply",
+    )  # fmt: skip
 
 
 @login_required

@@ -154,6 +154,8 @@ def _fault_drill(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -
         (f"Redis down {options.redis_down:.0f} s", _redis_outage),
         ("database connections terminated", _terminate_connections),
     ):
+        # The drill's schedule, not a wait for a condition: users work undisturbed for a while
+        # between faults, and each recovery is then measured by polling (_catch_up_seconds).
         time.sleep(options.fault_every)
         fault_at = time.monotonic()
         detail = inject(options, stack, quiet)
@@ -205,6 +207,7 @@ def _kill_worker(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -
 
 def _redis_outage(options: argparse.Namespace, stack: Stack, quiet: QuietEdits) -> dict:
     stack.redis_stop()
+    # The outage lasts redis_down seconds by design; the quiet edit lands inside it.
     time.sleep(min(2.0, options.redis_down / 2))
     edited = quiet.edit()  # saved, but nothing can be enqueued
     time.sleep(max(0.0, options.redis_down - 2.0))
