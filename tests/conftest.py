@@ -67,8 +67,9 @@ def test_database_droppable(django_db_setup: None, django_db_blocker: Any) -> It
     yield
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return
+    database = connection.settings_dict
+    if connection.vendor != "postgresql" or database["NAME"] != database["TEST"]["NAME"]:
+        return  # not PostgreSQL, or no test asked for a database, so none was created
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
