@@ -110,14 +110,16 @@ def app_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def start_worker(env: Mapping[str, str], log_dir: Path) -> AppProcess:
-    """A worker of one process (``--pool=solo``): it is the process a SIGKILL takes down.
+def start_worker(env: Mapping[str, str], log_dir: Path, pool: str = "solo") -> AppProcess:
+    """A worker, by default of one process (``--pool=solo``): the process a SIGKILL takes down.
 
-    It logs at INFO, which is where Celery says it is ready.
+    ``pool="prefork"`` is the production shape (``make run``, compose): a main process that
+    talks to the broker and two children that run tasks, so the main process goes on reading
+    from the broker while a task runs. It logs at INFO, which is where Celery says it is ready.
     """
     name = f"worker-{uuid.uuid4().hex[:8]}"
-    command = [sys.executable, "-m", "celery", "-A", "sop_project", "worker", "--pool=solo",
-               "--loglevel=INFO", "--without-gossip", "--without-mingle",
+    command = [sys.executable, "-m", "celery", "-A", "sop_project", "worker", f"--pool={pool}",
+               "--concurrency=2", "--loglevel=INFO", "--without-gossip", "--without-mingle",
                "--without-heartbeat", "-n", f"{name}@%h"]  # fmt: skip
     worker = AppProcess(name, command, env, log_dir)
     worker.ready_or_stopped(lambda: worker.wait_until_logged(" ready."))

@@ -70,11 +70,13 @@ def test_database_droppable(django_db_setup: None, django_db_blocker: Any) -> It
     database = connection.settings_dict
     if connection.vendor != "postgresql" or database["NAME"] != database["TEST"]["NAME"]:
         return  # not PostgreSQL, or no test asked for a database, so none was created
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock():
+        connection.close()  # a fault test may have terminated it: ask on a fresh one
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(scope="session")

@@ -49,8 +49,8 @@ class Stack:
     def env(self, **extra: str) -> dict[str, str]:
         return app_env(worker_database_url(), self.redis_url, **extra)
 
-    def worker(self) -> AppProcess:
-        return self._keep(start_worker(self.env(), ARTIFACTS))
+    def worker(self, pool: str = "solo") -> AppProcess:
+        return self._keep(start_worker(self.env(), ARTIFACTS, pool))
 
     def beat(self, sweep_seconds: float) -> AppProcess:
         return self._keep(start_beat(self.env(SOP_SWEEP_SECONDS=str(sweep_seconds)), ARTIFACTS))

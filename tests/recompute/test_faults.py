@@ -156,6 +156,37 @@ def test_redis_outage_keeps_edits_and_new_cycles_which_are_computed_once_it_is_b
     assert_every_cycle_fresh_and_exact()
 
 
+def test_redis_lost_while_a_prefork_worker_runs_a_recompute_leaves_the_worker_running(
+    two_cycles: list[Cycle],
+    private_stack: Stack,
+    private_redis: PrivateRedis,
+    admin: psycopg.Connection,
+) -> None:
+    # given: a prefork worker (main process + child) whose child runs a recompute, held on the
+    # cycle's lock, so its message is delivered and not yet acknowledged
+    worker = private_stack.worker(pool="prefork")
+    private_stack.beat(SWEEP_SECONDS)
+    first = two_cycles[0]
+    hold_recompute_lock(admin, first.pk)
+    edit(line_ids(first)[0])
+    wait_for(lambda: waiting_for_recompute_lock(admin, first.pk), 60, "the run to wait")
+    # when: Redis goes away under it, the run finishes, and Redis comes back
+    private_redis.stop()
+    worker.wait_until_logged("Connection to broker lost")
+    release_recompute_lock(admin, first.pk)
+    private_redis.start()
+    recovered = time.monotonic()
+    # then: the worker survived its broker connection's clean-up and caught up
+    assert seconds_until_all_fresh(recovered) <= CATCH_UP_LIMIT
+    assert worker.process.poll() is None, f"the worker died; see {worker.log}"
+    assert "Unrecoverable error" not in worker.log_text()
+    assert_every_cycle_fresh_and_exact()
+    # and: it keeps working
+    edit(line_ids(first)[1])
+    wait_for(all_fresh, 60, "the next edit")
+    assert_every_cycle_fresh_and_exact()
+
+
 @pytest.fixture
 def http_sales(two_cycles: list[Cycle], unit: BusinessUnit, stack: Stack) -> HttpSession:
     """gunicorn, a worker and beat, and a sales user signed in over HTTP; connections warm."""
