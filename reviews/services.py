@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from planning.access import cycle_for_user
-from planning.errors import ApplicationError
+from planning.errors import ApplicationError, SubmissionAccepted
 from planning.models import Cycle, ProductFamily
 from planning.months import parse_month
-from planning.permissions import require_action
+from planning.permissions import accepted_refusal, require_action
 from planning.services.audit import audit_record
+from planning.workflow import DONE, REGISTER_SUBMISSION, SUBMISSION_TRANSITIONS
 from reviews.models import (
     DemandAssumption,
     GapOption,
@@ -27,15 +28,6 @@ from reviews.models import (
     SubmissionKind,
     SubmissionState,
 )
-
-St = SubmissionState
-
-# action -> (states it may start from, state it leads to, permission action prefix)
-SUBMISSION_TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "submit": (frozenset({St.DRAFT, St.RETURNED}), St.SUBMITTED, "submission.submit"),
-    "accept": (frozenset({St.SUBMITTED}), St.ACCEPTED, "submission.review"),
-    "return": (frozenset({St.SUBMITTED, St.ACCEPTED}), St.RETURNED, "submission.review"),
-}
 
 
 def submissions_ensure(cycle: Cycle) -> None:
@@ -79,6 +71,39 @@ def submission_transition(
             reason=text,
         )
     return submission
+
+
+def submissions_reopen(
+    *, cycle: Cycle, kinds: Iterable[SubmissionKind], actor: Any, reason: str
+) -> list[SubmissionKind]:
+    """Return the cycle's ``kinds`` that were handed in (submitted or accepted), with ``reason``:
+    the plan was sent back, so that work is to be done again. Inside the caller's transaction,
+    under its lock on the cycle; one UPDATE, one audit row per submission returned."""
+    reopened = list(
+        Submission.objects.select_for_update()
+        .filter(cycle=cycle, kind__in=list(kinds), state__in=DONE)
+        .values_list("kind", "state")
+    )
+    Submission.objects.filter(cycle=cycle, kind__in=[kind for kind, _state in reopened]).update(
+        state=SubmissionState.RETURNED,
+        return_reason=reason,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+        version=models.F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    for kind, before in reopened:
+        audit_record(
+            action="submission_return",
+            actor=actor,
+            cycle=cycle,
+            target=f"submission:{kind}",
+            field="state",
+            before=before,
+            after=SubmissionState.RETURNED.value,
+            reason=reason,
+        )
+    return [SubmissionKind(kind) for kind, _state in reopened]
 
 
 def _verb(action: str) -> str:
@@ -132,8 +157,13 @@ def _family(cycle: Cycle, family_id: Any) -> ProductFamily | None:
 
 
 def _register_edit(actor: Any, cycle_id: int, action: str) -> Cycle:
+    """The locked cycle, if ``actor`` may edit this register now: its role and stage, and its
+    submission not accepted (an accepted submission's inputs are frozen)."""
     cycle = cycle_for_user(actor, cycle_id, for_update=True)
     require_action(actor, cycle, action)
+    kind = REGISTER_SUBMISSION[action]
+    if Submission.objects.filter(cycle=cycle, kind=kind, state=SubmissionState.ACCEPTED).exists():
+        raise SubmissionAccepted(accepted_refusal(kind), extra={"submission": kind.value})
     return cycle
 
 
