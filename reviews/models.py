@@ -207,6 +207,12 @@ class GapOption(models.Model):
         validators=[MinValueValidator(0)],
     )
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
+    months = models.JSONField(
+        _("months it can close a gap in"),
+        default=list,
+        blank=True,
+        help_text=_("YYYY-MM months; none: every month of the horizon."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
