@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from approvals.models import StageDeadline
 from approvals.services import actions_for, unmet_gates
 from planning.access import cycles_for, permissions_prefetch
-from planning.models import Cycle, MonthSummary
+from planning.models import AuditEvent, Cycle, MonthSummary
 from planning.permissions import can_take
 from planning.roles import GUEST_ROLES, Role, Stage
 from planning.selectors import cycle_guests
@@ -107,8 +107,22 @@ def at_a_glance(cycle: Cycle) -> dict[str, Any]:
     }
 
 
+def sent_back(cycle: Cycle) -> AuditEvent | None:
+    """The send-back that brought the cycle to its current stage (its reason), if one did."""
+    if cycle.stage == Stage.APPROVED:
+        return None
+    last_move = (
+        AuditEvent.objects.filter(cycle=cycle, field="stage")
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last_move if last_move and last_move.action == "cycle_sent_back" else None
+
+
 def overview(user: Any, cycle: Cycle) -> dict[str, Any]:
     return {
+        "sent_back": sent_back(cycle),
         "cycle": cycle,
         "timeline": timeline(cycle),
         "submissions": submissions_for_cycle(cycle),
