@@ -123,6 +123,7 @@ class KpiTargetForm(forms.Form):
     unit = forms.CharField(max_length=20, required=False, widget=labelled_input(_("Unit")))
 
     def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
+        # Both row forms take the unit (the formsets share their arguments); a KPI needs none.
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -203,7 +204,9 @@ class ApproveForm(forms.Form):
     def owns_field(self, field: str) -> bool:
         """Whether a service's error naming ``field`` can be shown next to one of the rows."""
         match = _ROW.match(field)
-        return bool(match) and int(match.group(2)) < len(self._rows[match.group(1)])  # type: ignore[union-attr]
+        if match is None:
+            return False
+        return int(match.group(2)) < len(self._rows[match.group(1)])
 
     def add_error(self, field: str | None, error: Any) -> None:
         match = _ROW.match(field or "")

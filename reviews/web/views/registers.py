@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -96,7 +97,7 @@ def register_delete(
     request: HttpRequest, cycle_id: int, register: str, entry_id: int
 ) -> HttpResponse:
     rules = _register(register)
-    form = RegisterForm({}, business_unit_id=0)  # nothing to parse: it only carries errors
+    form = forms.Form(data={})  # nothing to parse: it only carries the refusal, if any
     return cycle_action(
         request,
         cycle_id,
