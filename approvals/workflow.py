@@ -14,6 +14,8 @@ from planning.workflow import STAGE_DUE_DAY
 CHAIR_ACTIONS = frozenset({"cycle_created", "cycle_advanced"})
 PLAN_EDIT_ACTIONS = frozenset({"plan_line_changed", "plan_lines_loaded"})
 DECISIONS = ("approve", "send_back")
+# At most this many capacity decisions, and as many KPI targets, in one approval.
+MAX_APPROVAL_ROWS = 200
 
 
 def default_due_date(plan_month: datetime.date, stage: Stage) -> datetime.date:

@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from approvals.workflow import MAX_APPROVAL_ROWS
 from planning.api.fields import TEXT_LIMIT
 from planning.models import MAX_HORIZON_MONTHS, BusinessUnit, ProductFamily
 from planning.roles import GUEST_ROLES, Role, Stage
@@ -142,7 +143,7 @@ class KpiTargetForm(forms.Form):
         return {"name": data["name"], "target": data["target"], "unit": data["unit"]}
 
 
-MAX_DECISION_ROWS = 50
+MAX_DECISION_ROWS = MAX_APPROVAL_ROWS
 CapacityDecisionFormSet = forms.formset_factory(
     CapacityDecisionForm, extra=1, max_num=MAX_DECISION_ROWS, absolute_max=MAX_DECISION_ROWS,
     validate_max=True,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from approvals.web.forms import ApproveForm
+from planning.web.cycle_pages import form_errors_add
 from planning.web.fields import MonthField, QuantityField
 from reviews.web.forms import CellForm, GapOptionForm
 
@@ -187,3 +188,26 @@ def test_a_lead_time_beyond_a_century_is_refused() -> None:
         business_unit_id=0,
     )
     assert errors == {"lead_time_days": ["Ensure this value is less than or equal to 36500."]}
+
+
+def test_a_services_refusal_of_a_row_is_shown_next_to_that_rows_field() -> None:
+    # given two decisions, the first of them empty (skipped), and a service refusing the second
+    data = {
+        **APPROVAL,
+        "decision-TOTAL_FORMS": "3",
+        "decision-0-description": "",
+        "decision-1-description": "Second shift",
+        "decision-2-description": "Outsource",
+        "kpi-0-name": "",
+    }
+    form = ApproveForm(data, business_unit_id=0)
+    assert form.is_valid(), (form.decisions.errors, form.targets.errors)
+    assert len(form.capacity_decisions()) == 2
+    # when the service names the second decision it was given ("Outsource", row 2 on the page)
+    form_errors_add(
+        form, ValidationError({"capacity_decisions[1].family": "Not one of this unit's families."})
+    )
+    # then
+    assert form.decisions.forms[2].errors == {"family": ["Not one of this unit's families."]}
+    assert form.decisions.forms[1].errors == {}
+    assert form.errors == {}
