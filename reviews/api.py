@@ -168,18 +168,46 @@ class MaterialRisks(RegisterList):
     save = staticmethod(material_risk_save)
 
 
-class DemandAssumptionDetail(APIView):
+class RegisterDetail(APIView):
+    """PUT replaces one entry of the cycle's register (through its service), DELETE removes it."""
+
+    serializer_class: type[serializers.ModelSerializer] = DemandAssumptionSerializer
+    input_class: type = DemandAssumptionInput
+    save: Callable[..., Any] = staticmethod(demand_assumption_save)
+    remove: Callable[..., Any] = staticmethod(demand_assumption_delete)
+
+    def put(self, request: Request, pk: int, entry_id: int) -> Response:
+        payload = self.serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        entry = self.save(
+            actor=request.user,
+            cycle_id=pk,
+            entry=self.input_class(**payload.validated_data),
+            entry_id=entry_id,
+        )
+        return Response(self.serializer_class(entry).data)
+
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, entry_id: int) -> Response:
-        demand_assumption_delete(actor=request.user, cycle_id=pk, entry_id=entry_id)
+        self.remove(actor=request.user, cycle_id=pk, entry_id=entry_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MaterialRiskDetail(APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int, entry_id: int) -> Response:
-        material_risk_delete(actor=request.user, cycle_id=pk, entry_id=entry_id)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+def _detail_schema(serializer: type[serializers.Serializer]) -> Callable[[type], type]:
+    return extend_schema_view(put=extend_schema(request=serializer, responses=serializer))
+
+
+@_detail_schema(DemandAssumptionSerializer)
+class DemandAssumptionDetail(RegisterDetail):
+    pass
+
+
+@_detail_schema(MaterialRiskSerializer)
+class MaterialRiskDetail(RegisterDetail):
+    serializer_class = MaterialRiskSerializer
+    input_class = MaterialRiskInput
+    save = staticmethod(material_risk_save)
+    remove = staticmethod(material_risk_delete)
 
 
 class FinanceReview(APIView):

@@ -159,3 +159,42 @@ def test_a_gap_alternative_limited_to_a_month_is_ranked_in_that_month_only(
     }
     assert [month for month, names in ranked.items() if "Night shift" in names] == [short[0]]
     assert all("调用渠道安全库存" in names for names in ranked.values())  # unlimited: every month
+
+
+def api_as(username: str) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username=username, password="demo")
+    return client
+
+
+def test_the_api_replaces_an_entry_through_the_same_service(current: Cycle) -> None:
+    # given
+    entry = DemandAssumption.objects.filter(cycle=current, kind="risk").get()
+    first, _last = horizon(current)
+    # when
+    response = api_as("sales").put(
+        f"/api/cycles/{current.pk}/demand-assumptions/{entry.pk}/",
+        {"kind": "risk", "months": [first], "quantity": 2500, "probability": 40,
+         "description": "Competitor price cut"},
+        format="json",
+    )  # fmt: skip
+    # then
+    assert response.status_code == 200, response.content
+    entry.refresh_from_db()
+    assert (entry.quantity, entry.months, entry.description) == (
+        2500,
+        [first],
+        "Competitor price cut",
+    )
+    assert AuditEvent.objects.filter(cycle=current, action="demand_assumption_changed").exists()
+
+
+def test_the_api_refuses_to_replace_another_cycles_entry(current: Cycle) -> None:
+    other = DemandAssumption.objects.exclude(cycle=current).first()
+    entry_id = other.pk if other else 999999
+    response = api_as("sales").put(
+        f"/api/cycles/{current.pk}/demand-assumptions/{entry_id}/",
+        {"kind": "risk", "quantity": 1, "probability": 1, "description": "x"},
+        format="json",
+    )
+    assert response.status_code == 404
