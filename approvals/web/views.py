@@ -193,7 +193,6 @@ def approve(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_POST
 def guest_invite(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = GuestInviteForm(request.POST)
-    username = form.data.get("username", "").strip()
     return cycle_action(
         request,
         cycle_id,
@@ -206,7 +205,9 @@ def guest_invite(request: HttpRequest, cycle_id: int) -> HttpResponse:
             username=form.cleaned_data["username"],
             roles=form.cleaned_data["roles"],
         ),
-        success=_("%(name)s is now a guest of this cycle.") % {"name": username},
+        success=lambda: (
+            _("%(name)s is now a guest of this cycle.") % {"name": form.cleaned_data["username"]}
+        ),
     )
 
 

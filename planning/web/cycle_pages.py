@@ -149,16 +149,17 @@ def cycle_action(
     key: str,
     page: str,
     call: Callable[[Cycle], Any],
-    success: str,
+    success: str | Callable[[], str],
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Validate ``form``, run ``call``; back to the page, or the page again with the errors."""
+    """Validate ``form``, run ``call``; back to the page, or the page again with the errors.
+    ``success`` is the message shown after (or makes it from the form's parsed values)."""
     cycle = cycle_for_user(request.user, cycle_id)
     status = BAD_INPUT
     if form.is_valid():
         refused = run_service(form, lambda: call(cycle))
         if refused is None:
-            messages.success(request, success)
+            messages.success(request, success() if callable(success) else success)
             return back(request, cycle, page)
         status = refused
     shown_on = page_posted_from(request, cycle, page)
