@@ -21,6 +21,7 @@ from approvals.services import (
     cycle_send_back,
     unmet_gates,
 )
+from approvals.workflow import MAX_APPROVAL_ROWS
 from planning.access import cycle_for_user, cycles_for
 from planning.api.fields import TEXT_LIMIT, id_field
 from planning.api.serializers import CycleCreateSerializer, CycleSerializer
@@ -29,7 +30,6 @@ from planning.models import Cycle
 from planning.roles import Stage
 
 # Decisions and targets one approval may record (a meeting decides a handful).
-MAX_APPROVAL_ROWS = 200
 
 
 class AdvanceSerializer(serializers.Serializer):

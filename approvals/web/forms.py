@@ -1,189 +1,30 @@
-"""One Django form per browser input: what the pages accept, parsed into the services' types.
-
-Views never read ``request.POST`` or ``request.GET`` by hand. A form either gives typed values
-(ints, Decimals, dates, model instances of the user's own business unit) or errors naming each
-field, and keeps what the user typed so the page can show it again. Numbers are read strictly:
-"12,000" is twelve thousand, but "1,5" or "1,2,3,4" are refused rather than guessed at.
-"""
+"""The workflow pages' forms: opening a cycle, moving it on, the decision, guests."""
 
 from __future__ import annotations
 
-import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from approvals.workflow import MAX_APPROVAL_ROWS
 from planning.api.fields import TEXT_LIMIT
-from planning.engine.balance import MAX_QUANTITY
-from planning.maturity import CRITERIA, MaturityLevel
 from planning.models import MAX_HORIZON_MONTHS, BusinessUnit, ProductFamily
 from planning.roles import GUEST_ROLES, Role, Stage
-from reviews.models import AssumptionKind, RiskLevel
-
-# Plain digits, or digits grouped in threes by commas ("12,000"); an optional decimal part.
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$", re.ASCII)
-_PLAIN_INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
-_PLAIN_DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
-# Months a cycle may plan: wide enough for any business, narrow enough that a horizon of
-# MAX_HORIZON_MONTHS never leaves the calendar.
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-MAX_LEAD_TIME_DAYS = 36_500
-
-
-def _ungrouped(text: str) -> str:
-    """'12,000' -> '12000'; text grouped any other way is left as is (and then refused)."""
-    return text.replace(",", "") if _GROUPED.match(text) else text
-
-
-class QuantityField(forms.Field):
-    """A whole, non-negative number of units up to the engine's limit: '12000' or '12,000'."""
-
-    default_error_messages = {
-        "invalid": _("Enter a whole number of units, e.g. 12000 or 12,000."),
-        "negative": _("Must not be negative."),
-        "too_large": _("Implausibly large: the limit is %(limit)s units."),
-    }
-
-    def to_python(self, value: Any) -> int | None:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        text = _ungrouped(text)
-        if not _PLAIN_INTEGER.match(text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        digits = text.lstrip("+-").lstrip("0")
-        if len(digits) > len(str(MAX_QUANTITY)):  # never converts a 5,000-digit number
-            number = MAX_QUANTITY + 1 if not text.startswith("-") else -1
-        else:
-            number = int(text)
-        if number < 0:
-            raise ValidationError(self.error_messages["negative"], code="negative")
-        if number > MAX_QUANTITY:
-            raise ValidationError(
-                self.error_messages["too_large"],
-                code="too_large",
-                params={"limit": f"{MAX_QUANTITY:,}"},
-            )
-        return number
-
-
-class AmountField(forms.DecimalField):
-    """A decimal amount: '2000000', '2,000,000' or '0.95'; not '95%', not '1e30'."""
-
-    default_error_messages = {"invalid": _("Enter a number, e.g. 2,000,000 or 0.95.")}
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = str(value or "").strip()
-        if not text:
-            return None
-        text = _ungrouped(text)
-        if not _PLAIN_DECIMAL.match(text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-def parse_month_text(text: str) -> datetime.date:
-    """'2024-04' -> date(2024, 4, 1) within FIRST_YEAR..LAST_YEAR; ValidationError otherwise."""
-    match = _MONTH.match(text.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ValidationError(
-            _("'%(value)s' is not a month written YYYY-MM."), code="invalid", params={"value": text}
-        )
-    year = int(match.group(1))
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationError(
-            _("Choose a month from %(first)s-01 to %(last)s-12."),
-            code="out_of_range",
-            params={"first": FIRST_YEAR, "last": LAST_YEAR},
-        )
-    return datetime.date(year, int(match.group(2)), 1)
-
-
-class MonthField(forms.CharField):
-    """A calendar month written YYYY-MM, as the date of its first day."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 7)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "2024-06"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> Any:
-        # The text is checked as text (length, NUL) first, then read as a month.
-        text = super().clean(value)
-        return parse_month_text(text) if text else None
-
-
-class MonthListField(forms.CharField):
-    """'2024-05, 2024-06' or '2024-05 2024-06' -> ['2024-05', '2024-06'], sorted, once each."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 400)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "2024-06"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> Any:
-        text = super().clean(value) or ""
-        months = {parse_month_text(part) for part in text.replace(",", " ").split()}
-        return [f"{month:%Y-%m}" for month in sorted(months)]
-
-
-def _text(limit: int = TEXT_LIMIT, *, required: bool = True, **attrs: Any) -> forms.CharField:
-    widget = forms.TextInput(attrs=attrs) if attrs else forms.TextInput
-    return forms.CharField(max_length=limit, required=required, widget=widget)
-
-
-def _long_text(*, required: bool = False, rows: int = 2) -> forms.CharField:
-    return forms.CharField(
-        max_length=TEXT_LIMIT, required=required, widget=forms.Textarea(attrs={"rows": rows})
-    )
-
-
-def _labelled(label: Any, inputmode: str = "") -> forms.TextInput:
-    """A text input labelled by its placeholder (the approve form's compact fieldsets)."""
-    attrs = {"placeholder": label, "aria-label": label}
-    if inputmode:
-        attrs["inputmode"] = inputmode
-    return forms.TextInput(attrs=attrs)
-
-
-def _families(cycle_unit_id: int) -> QuerySet[ProductFamily]:
-    """Only the cycle's own business unit's families can be chosen (others: 'not a choice')."""
-    return ProductFamily.objects.filter(business_unit_id=cycle_unit_id, is_active=True)
-
-
-class FamilyChoiceField(forms.ModelChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(empty_label="—", **kwargs)
-
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.code)
-
-
-class FamilyMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.code)
-
-
-# --- the plan grid ---------------------------------------------------------------------------
-
-
-class CellForm(forms.Form):
-    """One grid cell: the new value and the line version the user saw."""
-
-    value = QuantityField()
-    version = forms.IntegerField(min_value=0, max_value=2**62)
-
+from planning.web.fields import (
+    AmountField,
+    FamilyChoiceField,
+    MonthField,
+    PageQueryForm,
+    QuantityField,
+    labelled_input,
+    long_text_field,
+    unit_families,
+)
 
 # --- opening a cycle and moving it on -----------------------------------------------------------
 
@@ -220,166 +61,175 @@ class SendBackForm(forms.Form):
             (Stage.SUPPLY_REVIEW.value, Stage.SUPPLY_REVIEW.label),
         ]
     )
-    reason = _long_text(required=True)
+    reason = long_text_field(required=True)
 
 
-class ApproveForm(forms.Form):
-    """The executive's approval, with an optional capacity investment and KPI target."""
+class CapacityDecisionForm(forms.Form):
+    """One capacity decision of the approval: family, month, additional capacity, investment."""
 
-    comment = _long_text()
-    decision_description = forms.CharField(
-        max_length=300, required=False, widget=_labelled(_("Decision"))
+    description = forms.CharField(
+        max_length=300, required=False, widget=labelled_input(_("Decision"))
     )
-    decision_capacity = QuantityField(
-        required=False, widget=_labelled(_("Additional capacity per month"), "numeric")
+    family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
+    effective_from = MonthField(required=False, widget=labelled_input(_("From month (YYYY-MM)")))
+    additional_capacity = QuantityField(
+        required=False, widget=labelled_input(_("Additional capacity per month"), "numeric")
     )
-    decision_investment = AmountField(
+    investment = AmountField(
         required=False,
         max_digits=16,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
-        widget=_labelled(_("Investment"), "decimal"),
+        widget=labelled_input(_("Investment"), "decimal"),
     )
-    kpi_name = forms.CharField(max_length=120, required=False, widget=_labelled(_("KPI")))
-    kpi_target = AmountField(
-        required=False, max_digits=16, decimal_places=4, widget=_labelled(_("Target"), "decimal")
-    )
-    kpi_unit = forms.CharField(max_length=20, required=False, widget=_labelled(_("Unit")))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        decision_given = any(
-            data.get(name) not in (None, "")
-            for name in ("decision_capacity", "decision_investment")
-        )
-        if (
-            decision_given
-            and not data.get("decision_description")
-            and not self.has_error("decision_description")
-        ):
-            self.add_error("decision_description", _("Describe the decision."))
-        target_given = data.get("kpi_target") is not None or data.get("kpi_unit")
-        if target_given and not data.get("kpi_name") and not self.has_error("kpi_name"):
-            self.add_error("kpi_name", _("Name the KPI."))
-        if data.get("kpi_name") and data.get("kpi_target") is None and "kpi_target" in data:
-            self.add_error("kpi_target", _("Give the KPI's target."))
-        return data
-
-    def capacity_decisions(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        if not data["decision_description"]:
-            return []
-        return [
-            {
-                "description": data["decision_description"],
-                "additional_capacity": data["decision_capacity"] or 0,
-                "investment": data["decision_investment"] or Decimal(0),
-            }
-        ]
-
-    def kpi_targets(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        if not data["kpi_name"]:
-            return []
-        return [{"name": data["kpi_name"], "target": data["kpi_target"], "unit": data["kpi_unit"]}]
-
-
-class SubmissionTextForm(forms.Form):
-    """The comment sent with a submission, or the reason it is returned."""
-
-    comment = forms.CharField(max_length=TEXT_LIMIT, required=False)
-    reason = forms.CharField(max_length=TEXT_LIMIT, required=False)
-
-
-# --- the registers ------------------------------------------------------------------------------
-
-
-class CycleScopedForm(forms.Form):
-    """A form whose family choices come from the cycle's own business unit."""
 
     def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
-                field.queryset = _families(business_unit_id).order_by("code")
+        field = self.fields["family"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = unit_families(business_unit_id).order_by("code")
+        field.widget.attrs["aria-label"] = str(_("Product family"))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = any(
+            data.get(name) not in (None, "")
+            for name in ("family", "effective_from", "additional_capacity", "investment")
+        )
+        if given and not data.get("description") and not self.has_error("description"):
+            self.add_error("description", _("Describe the decision."))
+        return data
 
-class DemandAssumptionForm(CycleScopedForm):
-    kind = forms.ChoiceField(choices=AssumptionKind.choices)
-    family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
-    months = MonthListField()
-    quantity = QuantityField(widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    probability = forms.IntegerField(
-        min_value=0, max_value=100, widget=forms.TextInput(attrs={"inputmode": "numeric"})
-    )
-    description = _text()
-    owner = _text(120, required=False)
-
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        family = data.pop("family")
-        return {**data, "family": family.pk if family else None}
-
-
-class ProductionConstraintForm(CycleScopedForm):
-    family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
-    month = MonthField(required=False)
-    note = _text()
-
-    def service_data(self) -> dict[str, Any]:
+    def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
+        if not data.get("description"):
+            return None
         return {
-            "note": data["note"],
+            "description": data["description"],
             "family": data["family"].pk if data["family"] else None,
-            "month": f"{data['month']:%Y-%m}" if data["month"] else None,
+            "effective_from": data["effective_from"],
+            "additional_capacity": data["additional_capacity"] or 0,
+            "investment": data["investment"] or Decimal(0),
         }
 
 
-class MaterialRiskForm(CycleScopedForm):
-    material = _text(200)
-    supplier = _text(200, required=False)
-    risk_level = forms.ChoiceField(choices=RiskLevel.choices)
-    families = FamilyMultipleChoiceField(queryset=ProductFamily.objects.none(), required=False)
-    months = MonthListField()
-    quantity_at_risk = QuantityField(
-        required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
-    )
-    mitigation = _text(required=False)
-    owner = _text(120, required=False)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        return {
-            **data,
-            "families": [family.pk for family in data["families"]],
-            "quantity_at_risk": data["quantity_at_risk"] or 0,
-            "due_date": data["due_date"].isoformat() if data["due_date"] else None,
-        }
-
-
-class GapOptionForm(forms.Form):
-    name = _text(200)
-    additional_capacity = QuantityField(widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    cost = AmountField(
+class KpiTargetForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False, widget=labelled_input(_("KPI")))
+    target = AmountField(
         required=False,
         max_digits=16,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal(0))],
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        decimal_places=4,
+        widget=labelled_input(_("Target"), "decimal"),
     )
-    lead_time_days = forms.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=MAX_LEAD_TIME_DAYS,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    unit = forms.CharField(max_length=20, required=False, widget=labelled_input(_("Unit")))
+
+    def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
+        # Both row forms take the unit (the formsets share their arguments); a KPI needs none.
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        target_given = data.get("target") is not None or data.get("unit")
+        if target_given and not data.get("name") and not self.has_error("name"):
+            self.add_error("name", _("Name the KPI."))
+        if data.get("name") and data.get("target") is None and "target" in data:
+            self.add_error("target", _("Give the KPI's target."))
+        return data
+
+    def entry(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("name"):
+            return None
+        return {"name": data["name"], "target": data["target"], "unit": data["unit"]}
 
 
-class FinanceCommentForm(forms.Form):
-    comment = forms.CharField(
-        max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+MAX_DECISION_ROWS = MAX_APPROVAL_ROWS
+CapacityDecisionFormSet = forms.formset_factory(
+    CapacityDecisionForm, extra=1, max_num=MAX_DECISION_ROWS, absolute_max=MAX_DECISION_ROWS,
+    validate_max=True,
+)  # fmt: skip
+KpiTargetFormSet = forms.formset_factory(
+    KpiTargetForm, extra=1, max_num=MAX_DECISION_ROWS, absolute_max=MAX_DECISION_ROWS,
+    validate_max=True,
+)  # fmt: skip
+_ROW = re.compile(r"^(capacity_decisions|kpi_targets)\[(\d+)\]\.(\w+)$")
+
+
+class ApproveForm(forms.Form):
+    """The executive's approval: a comment, and any number of capacity decisions and KPI targets
+    (two formsets, ``decision-N-...`` and ``kpi-N-...``; "add a row" posts back for one more).
+
+    The service names a refused row's field ``capacity_decisions[<index>].<field>``;
+    ``add_error`` puts it next to that field of that row.
+    """
+
+    comment = long_text_field()
+
+    def __init__(self, data: Any = None, *, business_unit_id: int, more: str = "", **kwargs: Any):
+        super().__init__(data, **kwargs)
+        bound = None
+        if data is not None:
+            bound = data.copy()
+            for prefix in ("decision", "kpi"):
+                if f"{prefix}-TOTAL_FORMS" not in bound:
+                    # Posted without rows (an API-like client, a test): no rows at all.
+                    bound[f"{prefix}-TOTAL_FORMS"] = bound[f"{prefix}-INITIAL_FORMS"] = "0"
+            if more in ("decision", "kpi"):
+                total = f"{more}-TOTAL_FORMS"
+                bound[total] = str(min(_int(bound.get(total)) + 1, MAX_DECISION_ROWS))
+        kwargs = {"form_kwargs": {"business_unit_id": business_unit_id}}
+        self.decisions = CapacityDecisionFormSet(bound, prefix="decision", **kwargs)
+        self.targets = KpiTargetFormSet(bound, prefix="kpi", **kwargs)
+        self._rows: dict[str, list[forms.Form]] = {"capacity_decisions": [], "kpi_targets": []}
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.decisions.is_valid() & self.targets.is_valid() & valid
+
+    def capacity_decisions(self) -> list[dict[str, Any]]:
+        return self._entries("capacity_decisions", self.decisions)
+
+    def kpi_targets(self) -> list[dict[str, Any]]:
+        return self._entries("kpi_targets", self.targets)
+
+    def _entries(self, name: str, formset: Any) -> list[dict[str, Any]]:
+        entries, rows = [], []
+        for form in formset.forms:
+            entry = form.entry() if form.is_valid() else None
+            if entry is not None:
+                entries.append(entry)
+                rows.append(form)
+        self._rows[name] = rows
+        return entries
+
+    def owns_field(self, field: str) -> bool:
+        """Whether a service's error naming ``field`` can be shown next to one of the rows."""
+        match = _ROW.match(field)
+        if match is None:
+            return False
+        return int(match.group(2)) < len(self._rows[match.group(1)])
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        match = _ROW.match(field or "")
+        if match and self.owns_field(match.group(0)):
+            row = self._rows[match.group(1)][int(match.group(2))]
+            name = match.group(3)
+            row.add_error(name if name in row.fields else None, error)
+            return
+        super().add_error(field, error)
+
+
+class RowRequestForm(forms.Form):
+    """The approve form's "add a row" buttons: which list gets one more row."""
+
+    more = forms.ChoiceField(choices=[("decision", "decision"), ("kpi", "kpi")], required=False)
+
+
+def _int(text: Any) -> int:
+    try:
+        return max(0, int(str(text)))
+    except ValueError:
+        return 0
 
 
 class GuestInviteForm(forms.Form):
@@ -393,41 +243,6 @@ class GuestInviteForm(forms.Form):
 
 class GuestRemoveForm(forms.Form):
     username = forms.CharField(max_length=150)
-
-
-class MaturityForm(forms.Form):
-    business_unit = forms.ModelChoiceField(queryset=BusinessUnit.objects.none(), empty_label=None)
-    assessed_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    criteria = forms.MultipleChoiceField(
-        choices=[(code, label) for code, (_level, label) in CRITERIA.items()], required=False
-    )
-    level = forms.TypedChoiceField(choices=MaturityLevel.choices, coerce=int)
-    notes = _long_text()
-
-    def __init__(self, *args: Any, units: QuerySet[BusinessUnit], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        field = self.fields["business_unit"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = units
-
-
-# --- query strings ----------------------------------------------------------------------------
-
-
-class PageQueryForm(forms.Form):
-    """``?page=`` of a paged list; an unreadable page is an error, not a guess."""
-
-    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
-
-
-class AnalysisQueryForm(forms.Form):
-    family = forms.ChoiceField(required=False)
-
-    def __init__(self, *args: Any, family_codes: list[str], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        field = self.fields["family"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "")] + [(code, code) for code in family_codes]
 
 
 class HistoryQueryForm(PageQueryForm):

@@ -89,7 +89,13 @@ def test_a_bad_kpi_target_from_the_approve_form_keeps_the_cycle_in_review(
 ) -> None:
     page = browser_as(people["ceo-a"]).post(
         f"/cycles/{deciding.pk}/approve/",
-        {"comment": "ok", "kpi_name": "k" * 121, "kpi_target": "1"},
+        {
+            "comment": "ok",
+            "kpi-TOTAL_FORMS": "1",
+            "kpi-INITIAL_FORMS": "0",
+            "kpi-0-name": "k" * 121,
+            "kpi-0-target": "1",
+        },
     )
 
     # the decision page comes back with the error by the field and what was typed kept
