@@ -36,7 +36,7 @@ GATES: dict[Stage, tuple[tuple[SubmissionKind, frozenset[str]], ...]] = {
 # Separation of duties: who took part in a cycle in these ways (per its audit trail) does not
 # also decide on it — approve it or send it back. Chairing: opening it or moving it on.
 CHAIR_ACTIONS = frozenset({"cycle_created", "cycle_advanced"})
-PLAN_EDIT_ACTIONS = frozenset({"plan_line_changed", "plan_lines_loaded"})
+PLAN_EDIT_ACTIONS = frozenset({"plan_line_changed", "plan_lines_loaded", "plan_cells_saved"})
 DECISIONS = ("approve", "send_back")
 
 # Each stage's owner and its due date: the end of week 1-4 of the planning month.

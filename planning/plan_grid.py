@@ -1,0 +1,200 @@
+"""Reading the planning grid: a page of families x months, their inputs and computed rows.
+
+The grid's computed rows (opening and closing stock, over-capacity) are computed here, by the
+engine, from the families' own inputs: a cell save answers with its family's rows at once, with
+no wait for the background recompute (which stores the same numbers for the analysis). Beside
+each input, the last approved plan's value for the same family and month.
+
+Every function reads a fixed number of queries whatever the number of families in the cycle.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from planning.engine import STATUS_CODES, BalanceInputs, compute_balance
+from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine, ProductFamily
+from planning.roles import Stage
+
+FAMILIES_PER_PAGE = 20
+LINE_FIELDS = ("id", "family_id", "month", "version", *PLAN_INPUT_FIELDS)
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """One cell column of a family: its plan line, the computed results, the approved plan."""
+
+    id: int
+    month: datetime.date
+    version: int
+    inputs: dict[str, int]
+    opening_stock: int  # as computed (the first month's is the input)
+    closing_stock: int
+    status: str
+    over_capacity: bool
+    approved: dict[str, int] | None  # the last approved plan's inputs for this family and month
+
+    def change(self, name: str) -> int | None:
+        """This input against the last approved plan (None when there is none)."""
+        if self.approved is None:
+            return None
+        return self.inputs[name] - self.approved[name]
+
+
+@dataclass(frozen=True)
+class FamilyBlock:
+    family: ProductFamily
+    lines: list[GridLine]
+
+    def total(self, name: str) -> int:
+        return sum(line.inputs[name] for line in self.lines)
+
+
+@dataclass(frozen=True)
+class GridPage:
+    families: list[ProductFamily]
+    total: int
+    page: int
+    pages: int
+    query: str
+    months: list[datetime.date] = field(default_factory=list)
+
+
+def cycle_families(cycle: Cycle, query: str = "") -> QuerySet[ProductFamily]:
+    """The cycle's families (those with plan lines), by code; ``query`` filters code or name."""
+    families = ProductFamily.objects.filter(business_unit_id=cycle.business_unit_id).filter(
+        Exists(PlanLine.objects.filter(cycle_id=cycle.pk, family_id=OuterRef("pk")))
+    )
+    if query:
+        families = families.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    return families.order_by("code")
+
+
+def grid_page(
+    cycle: Cycle, *, page: int = 1, query: str = "", per_page: int = FAMILIES_PER_PAGE
+) -> GridPage:
+    """One page of the cycle's families, filtered by ``query`` (two queries)."""
+    families = cycle_families(cycle, query)
+    total = families.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    chosen = list(families[(page - 1) * per_page : page * per_page])
+    return GridPage(families=chosen, total=total, page=page, pages=pages, query=query)
+
+
+def last_approved_cycle(cycle: Cycle) -> Cycle | None:
+    """The business unit's most recent approved cycle planned before ``cycle``."""
+    return (
+        Cycle.objects.filter(
+            business_unit_id=cycle.business_unit_id,
+            stage=Stage.APPROVED,
+            plan_month__lt=cycle.plan_month,
+        )
+        .order_by("-plan_month")
+        .first()
+    )
+
+
+def approved_values(
+    cycle: Cycle, family_ids: list[int]
+) -> dict[tuple[int, datetime.date], dict[str, int]]:
+    """(family id, month) -> the last approved plan's inputs, for the months both plans share.
+
+    An approved cycle's plan lines are frozen (no stage allows edits), so they are its plan.
+    """
+    approved = last_approved_cycle(cycle)
+    if approved is None or not family_ids:
+        return {}
+    rows = PlanLine.objects.filter(
+        cycle_id=approved.pk, family_id__in=family_ids, month__gte=cycle.horizon_start
+    ).values_list("family_id", "month", *PLAN_INPUT_FIELDS)
+    return {(row[0], row[1]): dict(zip(PLAN_INPUT_FIELDS, row[2:], strict=True)) for row in rows}
+
+
+def family_blocks(
+    cycle: Cycle, families: list[ProductFamily], *, with_approved: bool = True
+) -> list[FamilyBlock]:
+    """The families' lines with their computed rows (the engine, run on these families only)."""
+    family_ids = [family.pk for family in families]
+    if not family_ids:
+        return []
+    rows = list(
+        PlanLine.objects.filter(cycle_id=cycle.pk, family_id__in=family_ids)
+        .order_by("family_id", "month")
+        .values_list(*LINE_FIELDS)
+    )
+    approved = approved_values(cycle, family_ids) if with_approved else {}
+    if not rows:
+        return [FamilyBlock(family, []) for family in families]
+    matrix = np.asarray([row[4:] for row in rows], dtype=np.int64).reshape(-1, 6)
+    owners = np.asarray([row[1] for row in rows], dtype=np.int64)
+    starts = np.ones(len(rows), dtype=np.bool_)
+    starts[1:] = owners[1:] != owners[:-1]
+    columns = {name: np.ascontiguousarray(matrix[:, i]) for i, name in enumerate(PLAN_INPUT_FIELDS)}
+    result = compute_balance(
+        BalanceInputs(**columns, family_starts=starts),
+        cycle.business_unit.excess_multiplier,
+    )
+    opening = result.opening_stock.tolist()
+    closing = result.closing_stock.tolist()
+    status = result.status.tolist()
+    over = result.over_capacity.tolist()
+    by_family: dict[int, list[GridLine]] = {}
+    for index, row in enumerate(rows):
+        by_family.setdefault(row[1], []).append(
+            GridLine(
+                id=row[0],
+                month=row[2],
+                version=row[3],
+                inputs=dict(zip(PLAN_INPUT_FIELDS, row[4:], strict=True)),
+                opening_stock=opening[index],
+                closing_stock=closing[index],
+                status=STATUS_CODES[status[index]],
+                over_capacity=over[index],
+                approved=approved.get((row[1], row[2])),
+            )
+        )
+    return [FamilyBlock(family, by_family.get(family.pk, [])) for family in families]
+
+
+def month_totals(cycle: Cycle, query: str = "") -> dict[datetime.date, dict[str, int]]:
+    """Per month, each input summed over the cycle's families (those matching ``query``)."""
+    lines = PlanLine.objects.filter(cycle_id=cycle.pk)
+    if query:
+        lines = lines.filter(Q(family__code__icontains=query) | Q(family__name__icontains=query))
+    totals = (
+        lines.values("month")
+        .annotate(**{f"total_{name}": Sum(name) for name in PLAN_INPUT_FIELDS})
+        .order_by("month")
+    )
+    return {
+        row["month"]: {name: int(row[f"total_{name}"] or 0) for name in PLAN_INPUT_FIELDS}
+        for row in totals
+    }
+
+
+def family_block_json(block: FamilyBlock) -> dict[str, Any]:
+    """A family's rows as the grid's script reads them (a save's answer, a live refresh)."""
+    return {
+        "family": block.family.pk,
+        "code": block.family.code,
+        "lines": [
+            {
+                "id": line.id,
+                "month": f"{line.month:%Y-%m}",
+                "version": line.version,
+                **line.inputs,
+                "computed_opening_stock": line.opening_stock,
+                "closing_stock": line.closing_stock,
+                "status": line.status,
+                "over_capacity": line.over_capacity,
+                "approved": line.approved,
+            }
+            for line in block.lines
+        ],
+    }
