@@ -9,7 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from approvals.web.forms import ApproveForm, CellForm, GapOptionForm, MonthField, QuantityField
+from approvals.web.forms import ApproveForm
+from planning.web.fields import MonthField, QuantityField
+from reviews.web.forms import CellForm, GapOptionForm
 
 
 def errors_of(form_class: type, data: dict[str, str]) -> dict[str, list[str]]:

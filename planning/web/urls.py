@@ -1,0 +1,8 @@
+from django.urls import path
+
+from planning.web import views
+
+urlpatterns = [
+    path("maturity/", views.maturity, name="maturity"),
+    path("cycles/<int:cycle_id>/analysis/", views.analysis, name="cycle-analysis"),
+]
