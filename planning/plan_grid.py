@@ -18,6 +18,7 @@ import numpy as np
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from planning.engine import STATUS_CODES, BalanceInputs, compute_balance
+from planning.issue_messages import FIELD_LABELS
 from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine, ProductFamily
 from planning.roles import Stage
 
@@ -198,3 +199,131 @@ def family_block_json(block: FamilyBlock) -> dict[str, Any]:
             for line in block.lines
         ],
     }
+
+
+# --- the grid as a page shows it ---------------------------------------------------------------
+
+COMPUTED_ROWS = ("closing_stock",)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    line: GridLine
+    field: str
+    value: int
+    is_input: bool  # an input box (editable or read-only); else a computed figure
+    editable: bool
+
+    @property
+    def approved(self) -> int | None:
+        return None if self.line.approved is None else self.line.approved.get(self.field)
+
+    @property
+    def change(self) -> int | None:
+        return None if self.approved is None else self.value - self.approved
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.field == "production_plan" and self.line.over_capacity
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: str  # the input field, or the computed row's name
+    cells: list[GridCell]
+    total: int | None  # over the months; None where a sum means nothing (stock)
+    computed: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(FIELD_LABELS[self.key])
+
+
+@dataclass(frozen=True)
+class GridBlock:
+    family: ProductFamily
+    rows: list[GridRow]
+
+
+@dataclass(frozen=True)
+class Grid:
+    blocks: list[GridBlock]
+    months: list[datetime.date]
+    footer: list[GridRow]  # per input field: each month summed over the (matching) families
+    page: GridPage
+    editable: frozenset[str]
+    has_approved: bool
+
+
+def grid_for(
+    cycle: Cycle,
+    fields: tuple[str, ...],
+    *,
+    editable: frozenset[str],
+    page: int = 1,
+    query: str = "",
+) -> Grid:
+    """A page of the grid: each family's input rows (``editable`` ones as inputs) and computed
+    rows, per-family totals, per-month totals over every matching family. Opening stock is an
+    input in the first month only; later months show the stock rolled forward.
+    """
+    chosen = grid_page(cycle, page=page, query=query)
+    blocks = family_blocks(cycle, chosen.families)
+    months = [line.month for line in blocks[0].lines] if blocks else []
+    grid_blocks = [GridBlock(block.family, _rows(block, fields, editable)) for block in blocks]
+    totals = month_totals(cycle, query) if blocks else {}
+    footer = []
+    for name in fields:
+        if name == "opening_stock":
+            continue
+        sums = [totals.get(month, {}).get(name, 0) for month in months]
+        cells = [GridCell(_NO_LINE, name, value, is_input=False, editable=False) for value in sums]
+        footer.append(GridRow(name, cells, sum(sums), computed=True))
+    return Grid(
+        blocks=grid_blocks,
+        months=months,
+        footer=footer,
+        page=GridPage(chosen.families, chosen.total, chosen.page, chosen.pages, query, months),
+        editable=editable,
+        has_approved=any(line.approved for block in blocks for line in block.lines),
+    )
+
+
+def _rows(block: FamilyBlock, fields: tuple[str, ...], editable: frozenset[str]) -> list[GridRow]:
+    rows = []
+    for name in fields:
+        may = name in editable
+        if name == "opening_stock":
+            cells = [
+                GridCell(line, name, line.inputs[name], is_input=True, editable=may)
+                if index == 0
+                else GridCell(line, name, line.opening_stock, is_input=False, editable=False)
+                for index, line in enumerate(block.lines)
+            ]
+            rows.append(GridRow(name, cells, None))
+            continue
+        cells = [
+            GridCell(line, name, line.inputs[name], is_input=True, editable=may)
+            for line in block.lines
+        ]
+        rows.append(GridRow(name, cells, block.total(name)))
+    for name in COMPUTED_ROWS:
+        cells = [
+            GridCell(line, name, getattr(line, name), is_input=False, editable=False)
+            for line in block.lines
+        ]
+        rows.append(GridRow(name, cells, None, computed=True))
+    return rows
+
+
+_NO_LINE = GridLine(
+    id=0,
+    month=datetime.date(2000, 1, 1),
+    version=0,
+    inputs={},
+    opening_stock=0,
+    closing_stock=0,
+    status="balanced",
+    over_capacity=False,
+    approved=None,
+)

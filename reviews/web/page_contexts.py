@@ -15,7 +15,7 @@ from planning.permissions import can_take
 from planning.web.cycle_pages import cycle_page_register
 from reviews.models import GapOption, MaterialRisk, SubmissionKind
 from reviews.selectors import finance_by_month, submissions_for_cycle
-from reviews.web import pages
+from reviews.web import grid_page, pages
 from reviews.web.forms import (
     DemandAssumptionForm,
     FinanceCommentForm,
@@ -24,16 +24,13 @@ from reviews.web.forms import (
     ProductionConstraintForm,
 )
 
-DEMAND_FIELDS = ("demand_forecast", "confirmed_orders")
-SUPPLY_FIELDS = ("production_plan", "capacity_max", "safety_stock_target")
-
 
 def grid_context(
-    request: HttpRequest, cycle: Cycle, fields: tuple[str, ...], page: int = 1
+    request: HttpRequest, cycle: Cycle, fields: tuple[str, ...], page: int = 1, query: str = ""
 ) -> dict[str, Any]:
     return {
         "cycle": cycle,
-        "grid": pages.grid(request.user, cycle, fields, page, ("closing_stock",)),
+        **grid_page.grid_context(request.user, cycle, fields, page=page, query=query),
         "submissions": submissions_for_cycle(cycle),
         "submittable": {
             kind
@@ -43,20 +40,24 @@ def grid_context(
     }
 
 
-def demand_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[str, Any]:
+def demand_context(
+    request: HttpRequest, cycle: Cycle, page: int = 1, query: str = ""
+) -> dict[str, Any]:
     unit_id = cycle.business_unit_id
     return {
-        **grid_context(request, cycle, DEMAND_FIELDS, page),
+        **grid_context(request, cycle, grid_page.DEMAND_FIELDS, page, query),
         "assumptions": cycle.demand_assumptions.select_related("family"),
         "may_edit_register": pages.may(request.user, cycle, "demand_assumption.edit"),
         "assumption_form": DemandAssumptionForm(business_unit_id=unit_id),
     }
 
 
-def supply_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[str, Any]:
+def supply_context(
+    request: HttpRequest, cycle: Cycle, page: int = 1, query: str = ""
+) -> dict[str, Any]:
     unit_id = cycle.business_unit_id
     return {
-        **grid_context(request, cycle, SUPPLY_FIELDS, page),
+        **grid_context(request, cycle, grid_page.SUPPLY_FIELDS, page, query),
         "gaps": pages.gap_months(cycle),
         "gap_options": GapOption.objects.filter(cycle=cycle),
         "risks": MaterialRisk.objects.filter(cycle=cycle).prefetch_related("families"),
