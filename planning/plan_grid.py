@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 
 from planning.engine import STATUS_CODES, BalanceInputs, compute_balance
 from planning.issue_messages import FIELD_LABELS
@@ -67,9 +67,18 @@ class GridPage:
 
 
 def cycle_families(cycle: Cycle, query: str = "") -> QuerySet[ProductFamily]:
-    """The cycle's families (those with plan lines), by code; ``query`` filters code or name."""
+    """The cycle's families, by code; ``query`` filters code or name.
+
+    A cycle has a line for every one of its families in every month of its horizon (opening a
+    cycle and adding a family both create the whole row), so "has a line in the first month"
+    is the cheap test: one index probe per family.
+    """
     families = ProductFamily.objects.filter(business_unit_id=cycle.business_unit_id).filter(
-        Exists(PlanLine.objects.filter(cycle_id=cycle.pk, family_id=OuterRef("pk")))
+        Exists(
+            PlanLine.objects.filter(
+                cycle_id=cycle.pk, family_id=OuterRef("pk"), month=cycle.horizon_start
+            )
+        )
     )
     if query:
         families = families.filter(Q(code__icontains=query) | Q(name__icontains=query))
@@ -79,12 +88,19 @@ def cycle_families(cycle: Cycle, query: str = "") -> QuerySet[ProductFamily]:
 def grid_page(
     cycle: Cycle, *, page: int = 1, query: str = "", per_page: int = FAMILIES_PER_PAGE
 ) -> GridPage:
-    """One page of the cycle's families, filtered by ``query`` (two queries)."""
+    """One page of the cycle's families, filtered by ``query``, and how many there are in all.
+
+    One query (the count rides along as a window); a second only for a page past the end.
+    """
     families = cycle_families(cycle, query)
-    total = families.count()
+    page = max(page, 1)
+    counted = families.annotate(matching=Window(Count("id")))
+    chosen: list[ProductFamily] = list(counted[(page - 1) * per_page : page * per_page])
+    total = int(getattr(chosen[0], "matching")) if chosen else families.count()  # noqa: B009
     pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    chosen = list(families[(page - 1) * per_page : page * per_page])
+    if not chosen and page > pages:
+        page = pages
+        chosen = list(families[(page - 1) * per_page : page * per_page])
     return GridPage(families=chosen, total=total, page=page, pages=pages, query=query)
 
 
@@ -163,22 +179,6 @@ def family_blocks(
     return [FamilyBlock(family, by_family.get(family.pk, [])) for family in families]
 
 
-def month_totals(cycle: Cycle, query: str = "") -> dict[datetime.date, dict[str, int]]:
-    """Per month, each input summed over the cycle's families (those matching ``query``)."""
-    lines = PlanLine.objects.filter(cycle_id=cycle.pk)
-    if query:
-        lines = lines.filter(Q(family__code__icontains=query) | Q(family__name__icontains=query))
-    totals = (
-        lines.values("month")
-        .annotate(**{f"total_{name}": Sum(name) for name in PLAN_INPUT_FIELDS})
-        .order_by("month")
-    )
-    return {
-        row["month"]: {name: int(row[f"total_{name}"] or 0) for name in PLAN_INPUT_FIELDS}
-        for row in totals
-    }
-
-
 def family_block_json(block: FamilyBlock) -> dict[str, Any]:
     """A family's rows as the grid's script reads them (a save's answer, a live refresh)."""
     return {
@@ -249,7 +249,7 @@ class GridBlock:
 class Grid:
     blocks: list[GridBlock]
     months: list[datetime.date]
-    footer: list[GridRow]  # per input field: each month summed over the (matching) families
+    footer: list[GridRow]  # per input field: each month summed over the families shown
     page: GridPage
     editable: frozenset[str]
     has_approved: bool
@@ -264,19 +264,22 @@ def grid_for(
     query: str = "",
 ) -> Grid:
     """A page of the grid: each family's input rows (``editable`` ones as inputs) and computed
-    rows, per-family totals, per-month totals over every matching family. Opening stock is an
-    input in the first month only; later months show the stock rolled forward.
+    rows, per-family totals, per-month totals over the families shown (the whole cycle's
+    monthly totals are the analysis page's). Opening stock is an input in the first month
+    only; later months show the stock rolled forward.
     """
     chosen = grid_page(cycle, page=page, query=query)
     blocks = family_blocks(cycle, chosen.families)
     months = [line.month for line in blocks[0].lines] if blocks else []
     grid_blocks = [GridBlock(block.family, _rows(block, fields, editable)) for block in blocks]
-    totals = month_totals(cycle, query) if blocks else {}
     footer = []
     for name in fields:
         if name == "opening_stock":
             continue
-        sums = [totals.get(month, {}).get(name, 0) for month in months]
+        sums = [
+            sum(block.lines[index].inputs[name] for block in blocks if len(block.lines) > index)
+            for index in range(len(months))
+        ]
         cells = [GridCell(_NO_LINE, name, value, is_input=False, editable=False) for value in sums]
         footer.append(GridRow(name, cells, sum(sums), computed=True))
     return Grid(

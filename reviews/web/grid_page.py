@@ -11,6 +11,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 
 from planning.models import Cycle
@@ -53,12 +57,26 @@ def grid_messages() -> dict[str, str]:
 
 
 def grid_context(
-    user: Any, cycle: Cycle, fields: tuple[str, ...], *, page: int = 1, query: str = ""
+    request: HttpRequest,
+    cycle: Cycle,
+    fields: tuple[str, ...],
+    *,
+    page: int = 1,
+    query: str = "",
 ) -> dict[str, Any]:
+    editable = editable_fields(request.user, cycle)
+    # What every cell's form repeats, worked out once (``grid_cells`` builds the cells).
+    one_cell = reverse("cell-save", args=[cycle.pk, 1, "f"])
     return {
-        "grid": grid_for(
-            cycle, fields, editable=editable_fields(user, cycle), page=page, query=query
-        ),
+        "grid": grid_for(cycle, fields, editable=editable, page=page, query=query),
         "grid_messages": grid_messages(),
+        "grid_html": {
+            "cell_url": one_cell.removesuffix("1/f/"),
+            "csrf_input": format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+            ),
+            "next": escape(request.get_full_path()),
+            "approved_title": _("Last approved plan: %(value)s (change %(change)s)"),
+        },
         "currency": settings.SOP_CURRENCY,
     }

@@ -30,7 +30,7 @@ def grid_context(
 ) -> dict[str, Any]:
     return {
         "cycle": cycle,
-        **grid_page.grid_context(request.user, cycle, fields, page=page, query=query),
+        **grid_page.grid_context(request, cycle, fields, page=page, query=query),
         "submissions": submissions_for_cycle(cycle),
         "submittable": {
             kind
