@@ -3,8 +3,9 @@
 * A cell save as the grid's script sends it (``POST /api/cycles/<id>/cells/``, one cell) through
   gunicorn, answered with the family's recomputed rows: what the page needs to re-render them.
 * A pasted 3 x 4 block the same way.
-* The grid page itself (``GET /cycles/<id>/demand/``), first and last page, and its number of
-  queries at a few families and at many (they must be the same).
+* The grid page itself (``GET /cycles/<id>/demand/``), first, last and filtered, the grid
+  alone (the htmx fragment), the rows a live refresh reads for a page of families, and the
+  page's number of queries at a few families and at many (they must be the same).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class GridFigures:
     first_page_ms: list[float]
     last_page_ms: list[float]
     filtered_page_ms: list[float]
+    grid_fragment_ms: list[float]
+    grid_rows_ms: list[float]
     queries_small: int
     queries_large: int
 
@@ -95,6 +98,12 @@ def measure_grid(
                     20,
                 ),
                 filtered_page_ms=_page_times(session, f"/cycles/{large.pk}/demand/?q=F00042", 20),
+                grid_fragment_ms=_page_times(
+                    session, f"/cycles/{large.pk}/demand/?fragment=grid&page=250", 20, htmx=True
+                ),
+                grid_rows_ms=_page_times(
+                    session, f"/api/cycles/{large.pk}/grid-rows/?{_family_query(large)}", 20
+                ),
                 queries_small=queries_small,
                 queries_large=queries_large,
             )
@@ -150,11 +159,25 @@ def _pastes(cycle: Cycle, session: live.HttpSession, count: int) -> list[float]:
     return timings
 
 
-def _page_times(session: live.HttpSession, path: str, count: int) -> list[float]:
+def _family_query(cycle: Cycle) -> str:
+    """The families of one grid page, as the live refresh asks for them."""
+    ids = (
+        PlanLine.objects.filter(cycle=cycle, month=cycle.horizon_start)
+        .order_by("family_id")
+        .values_list("family_id", flat=True)[:FAMILIES_PER_PAGE]
+    )
+    return "&".join(f"family={family_id}" for family_id in ids)
+
+
+def _page_times(
+    session: live.HttpSession, path: str, count: int, htmx: bool = False
+) -> list[float]:
     timings = []
     for _ in range(count):
         started = time.perf_counter()
-        status, body = session.get(path)
+        status, body = session.request(
+            "GET", path, headers={"HX-Request": "true"} if htmx else None
+        )
         timings.append((time.perf_counter() - started) * 1000)
         assert status == 200, (status, str(body)[:300])
     return timings

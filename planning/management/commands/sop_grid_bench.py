@@ -50,7 +50,8 @@ class Command(BenchCommand):
             if private is not None:
                 private.stop()
         result: dict[str, Any] = {"families": options["families"], "months": options["months"]}
-        for name in ("save", "paste", "first_page", "last_page", "filtered_page"):
+        for name in ("save", "paste", "first_page", "last_page", "filtered_page",
+                     "grid_fragment", "grid_rows"):  # fmt: skip
             values = getattr(figures, f"{name}_ms")
             result[f"{name}_count"] = len(values)
             result.update({f"{name}_{key}": value for key, value in grid.summary(values).items()})
