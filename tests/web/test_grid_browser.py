@@ -298,3 +298,29 @@ def test_someone_elses_change_appears_without_touching_the_cell_being_typed_in(
     page.keyboard.press("Tab")
     expect(typing).to_have_attribute("data-saved", "777")
     assert values_in_db(cycle, "SEED-01", "demand_forecast")[0] == 777
+
+
+def test_the_header_and_family_column_stay_in_place_while_scrolling(
+    page: Page, live_server, demo: None
+) -> None:
+    # given: a screen smaller than the grid
+    cycle = current_cycle()
+    page.set_viewport_size({"width": 700, "height": 600})
+    open_demand_grid(page, live_server.url, cycle)
+    area = page.locator(".grid-scroll")
+    header = page.locator(".planning-grid thead th").nth(3)
+    family = page.get_by_test_id("family-SEED-01").locator("th.family-col")
+    family.scroll_into_view_if_needed()
+    # when: scrolled down and to the right
+    area.evaluate(
+        "area => { area.scrollTop = area.scrollHeight; area.scrollLeft = area.scrollWidth; }"
+    )
+    # then: the header row is still at the top of the area, the family column at its left
+    box = area.bounding_box()
+    wait_until(
+        lambda: abs((header.bounding_box() or {"y": -99})["y"] - (box or {"y": 0})["y"]) < 3,
+        "the header at the top",
+    )
+    last_family = page.locator("tbody[data-family] th.family-col").last
+    assert abs((last_family.bounding_box() or {"x": -99})["x"] - (box or {"x": 0})["x"]) < 3
+    screenshot(page, "grid-scrolled")
