@@ -192,7 +192,6 @@ def family_block_json(block: FamilyBlock) -> dict[str, Any]:
                 **line.inputs,
                 "computed_opening_stock": line.opening_stock,
                 "closing_stock": line.closing_stock,
-                "status": line.status,
                 "over_capacity": line.over_capacity,
                 "approved": line.approved,
             }

@@ -202,7 +202,6 @@ class GridLineSerializer(serializers.Serializer):
     safety_stock_target = serializers.IntegerField()
     computed_opening_stock = serializers.IntegerField()
     closing_stock = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["short", "balanced", "excess"])
     over_capacity = serializers.BooleanField()
     approved = serializers.DictField(
         child=serializers.IntegerField(),

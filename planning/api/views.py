@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
@@ -13,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from planning.access import cycle_for_user, cycles_for, plan_line_for_user
-from planning.api.fields import MAX_ID
 from planning.api.pagination import MAX_OFFSET, query_int, query_int_schema
 from planning.api.serializers import (
     MAX_GRID_FAMILIES,
@@ -224,7 +224,7 @@ class CycleGridRows(APIView):
         parameters=[
             OpenApiParameter(
                 "family",
-                query_int_schema(1, MAX_ID),
+                OpenApiTypes.INT64,
                 many=True,
                 description=f"Family ids (repeatable, at most {MAX_GRID_FAMILIES}).",
             )

@@ -324,3 +324,28 @@ def test_the_header_and_family_column_stay_in_place_while_scrolling(
     last_family = page.locator("tbody[data-family] th.family-col").last
     assert abs((last_family.bounding_box() or {"x": -99})["x"] - (box or {"x": 0})["x"]) < 3
     screenshot(page, "grid-scrolled")
+
+
+def test_the_director_edits_opening_stock_on_the_supply_grid(
+    page: Page, live_server, demo: None
+) -> None:
+    # given: a cycle in data collection, the stage where the director sets opening stock
+    cycle = Cycle.objects.get(business_unit__code="appliances")
+    assert cycle.stage == Stage.DATA_COLLECTION
+    code = cycle.plan_lines.order_by("family__code").values_list("family__code", flat=True)[0]
+    first = months_of(cycle)[0]
+    sign_in(page, live_server.url, "director2")
+    page.goto(f"{live_server.url}/cycles/{cycle.pk}/supply/")
+    closing = page.get_by_test_id(f"closing-{code}-1")
+    closing_before = int(closing.inner_text().replace(",", ""))
+    wanted = PlanLine.objects.get(cycle=cycle, family__code=code, month=first).opening_stock + 1000
+    # when
+    page.get_by_test_id(cell_id(code, first, "opening_stock")).click()
+    page.keyboard.type(str(wanted), delay=KEY_DELAY_MS)
+    page.keyboard.press("Tab")
+    # then: saved, and the family's stock rolls from it at once
+    expect(page.get_by_test_id(cell_id(code, first, "opening_stock"))).to_have_attribute(
+        "data-saved", str(wanted)
+    )
+    expect(closing).to_have_text(f"{closing_before + 1000:,}")
+    assert PlanLine.objects.get(cycle=cycle, family__code=code, month=first).opening_stock == wanted
