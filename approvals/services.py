@@ -19,25 +19,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
-from approvals.workflow import (
-    CHAIR_ACTIONS,
-    DECISIONS,
-    GATES,
-    PLAN_EDIT_ACTIONS,
-    STAGE_OWNERS,
-    TRANSITIONS,
-    default_due_date,
-)
+from approvals.workflow import CHAIR_ACTIONS, DECISIONS, PLAN_EDIT_ACTIONS, default_due_date
 from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
 from planning.models import AuditEvent, Cycle, MonthSummary, ProductFamily
-from planning.permissions import require_action
+from planning.permissions import can_take, require_action
 from planning.roles import Role, Stage
 from planning.selectors import SUMMARY_FIELDS, cycle_plan_columns
 from planning.services.audit import audit_record
 from planning.services.cycles import cycle_create
+from planning.workflow import GATES, STAGE_OWNERS, TRANSITIONS, reopened_submissions
 from reviews.models import Submission, SubmissionKind
-from reviews.services import submissions_ensure
+from reviews.services import submissions_ensure, submissions_reopen
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +140,8 @@ def cycle_advance(
 
 
 def cycle_send_back(*, actor: Any, cycle_id: int, to_stage: str, reason: str) -> Cycle:
-    """The executive returns the plan to demand or supply review, saying why."""
+    """The executive returns the plan to demand or supply review, saying why; the submissions
+    of that stage and every later one go back to their owners with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the plan is sent back.")})
     with transaction.atomic():
@@ -163,6 +157,14 @@ def cycle_send_back(*, actor: Any, cycle_id: int, to_stage: str, reason: str) ->
                 }
             )
         _move(cycle, Stage(to_stage), actor, "cycle_sent_back", reason.strip())
+        # The work of the stages the plan passes through again is reopened: their submissions
+        # go back to their owners with the reason, so their gates apply again.
+        submissions_reopen(
+            cycle=cycle,
+            kinds=reopened_submissions(Stage(to_stage)),
+            actor=actor,
+            reason=reason.strip(),
+        )
     return cycle
 
 
@@ -355,13 +357,11 @@ def _snapshot(cycle: Cycle, actor: Any, comment: str) -> PlanSnapshot:
 
 
 def actions_for(user: Any, cycle: Cycle) -> list[str]:
-    """The workflow actions ``user`` may take on ``cycle`` right now (for pages and the API)."""
-    roles = cycle_roles(user, cycle)
-    stage = Stage(cycle.stage)
-    available = []
-    if Role.DIRECTOR in roles and stage in TRANSITIONS["advance"]:
-        available.append("advance")
-    deciding = Role.EXECUTIVE in roles and stage == Stage.EXECUTIVE_REVIEW
-    if deciding and decision_barred_reason(user, cycle) is None:
-        available += DECISIONS
+    """The workflow actions ``user`` may take on ``cycle`` right now (for pages and the API):
+    the table's, less the decisions separation of duties bars them from."""
+    available = [
+        action for action in ("advance", *DECISIONS) if can_take(user, cycle, f"cycle.{action}")
+    ]
+    if set(available) & set(DECISIONS) and decision_barred_reason(user, cycle) is not None:
+        available = [action for action in available if action not in DECISIONS]
     return available

@@ -33,6 +33,12 @@ class StageConflict(ApplicationError):
     code = "stage_conflict"
 
 
+class SubmissionAccepted(ApplicationError):
+    """The change belongs to a submission the director accepted: its inputs are frozen."""
+
+    code = "submission_accepted"
+
+
 class CycleExists(ApplicationError):
     """The business unit already has a cycle for that month (the answer names it)."""
 

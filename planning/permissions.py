@@ -1,6 +1,6 @@
-"""The permission matrix: who may do what, in which stage of the cycle. One table, read here.
+"""The permission checks: who may do what, in which stage of the cycle.
 
-Two kinds of rule:
+The rules are the workflow's one table (``planning.workflow``), read here:
 
 * ``FIELD_EDITORS`` — which role may edit which plan-line field in which stage.
 * ``ACTION_RULES`` — which roles may take each workflow action, and in which stages; and the
@@ -21,88 +21,17 @@ importing them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from planning.access import cycle_roles, roles_in
-from planning.errors import StageConflict
+from planning.errors import StageConflict, SubmissionAccepted
 from planning.models import BusinessUnit, Cycle
-from planning.roles import Role, Stage
-
-S = Stage
-R = Role
-
-# Stage -> role -> plan-line fields that role may edit then.  Frozen stages allow nothing.
-FIELD_EDITORS: dict[Stage, dict[Role, frozenset[str]]] = {
-    S.DATA_COLLECTION: {
-        R.DIRECTOR: frozenset({"opening_stock", "confirmed_orders", "safety_stock_target"}),
-        R.SALES: frozenset({"demand_forecast", "confirmed_orders"}),
-        R.PRODUCTION: frozenset({"production_plan", "capacity_max"}),
-    },
-    S.DEMAND_REVIEW: {
-        R.SALES: frozenset({"demand_forecast", "confirmed_orders"}),
-        R.DIRECTOR: frozenset({"safety_stock_target"}),
-    },
-    S.SUPPLY_REVIEW: {
-        R.PRODUCTION: frozenset({"production_plan", "capacity_max"}),
-        R.DIRECTOR: frozenset({"safety_stock_target"}),
-    },
-    S.EXECUTIVE_REVIEW: {},
-    S.APPROVED: {},
-}
-
-ALL_STAGES = frozenset(Stage)
-OPEN_STAGES = frozenset({S.DATA_COLLECTION, S.DEMAND_REVIEW, S.SUPPLY_REVIEW})
-
-# action -> (roles that may take it, stages in which it may be taken)
-ACTION_RULES: dict[str, tuple[frozenset[Role], frozenset[Stage]]] = {
-    "cycle.create": (frozenset({R.DIRECTOR}), ALL_STAGES),
-    "cycle.guests": (frozenset({R.DIRECTOR, R.ADMIN}), ALL_STAGES),
-    "cycle.advance": (frozenset({R.DIRECTOR}), OPEN_STAGES),
-    "cycle.send_back": (frozenset({R.EXECUTIVE}), frozenset({S.EXECUTIVE_REVIEW})),
-    "cycle.approve": (frozenset({R.EXECUTIVE}), frozenset({S.EXECUTIVE_REVIEW})),
-    "submission.submit.sales_forecast": (
-        frozenset({R.SALES}),
-        frozenset({S.DATA_COLLECTION, S.DEMAND_REVIEW}),
-    ),
-    "submission.submit.production_capacity": (
-        frozenset({R.PRODUCTION}),
-        frozenset({S.DATA_COLLECTION, S.SUPPLY_REVIEW}),
-    ),
-    "submission.submit.procurement_risk": (
-        frozenset({R.PROCUREMENT}),
-        frozenset({S.DATA_COLLECTION, S.SUPPLY_REVIEW}),
-    ),
-    "submission.submit.finance_review": (frozenset({R.FINANCE}), frozenset({S.SUPPLY_REVIEW})),
-    "submission.review.sales_forecast": (frozenset({R.DIRECTOR}), frozenset({S.DEMAND_REVIEW})),
-    "submission.review.production_capacity": (
-        frozenset({R.DIRECTOR}),
-        frozenset({S.SUPPLY_REVIEW}),
-    ),
-    "submission.review.procurement_risk": (frozenset({R.DIRECTOR}), frozenset({S.SUPPLY_REVIEW})),
-    "submission.review.finance_review": (frozenset({R.DIRECTOR}), frozenset({S.SUPPLY_REVIEW})),
-    "demand_assumption.edit": (
-        frozenset({R.SALES}),
-        frozenset({S.DATA_COLLECTION, S.DEMAND_REVIEW}),
-    ),
-    "production_constraint.edit": (
-        frozenset({R.PRODUCTION}),
-        frozenset({S.DATA_COLLECTION, S.SUPPLY_REVIEW}),
-    ),
-    "material_risk.edit": (
-        frozenset({R.PROCUREMENT}),
-        frozenset({S.DATA_COLLECTION, S.SUPPLY_REVIEW}),
-    ),
-    "finance_review.edit": (frozenset({R.FINANCE}), frozenset({S.SUPPLY_REVIEW})),
-    # Administration, on a business unit rather than in a cycle: not a business role.
-    "business_unit.roles": (frozenset({R.ADMIN}), ALL_STAGES),
-    "business_unit.maturity": (frozenset({R.ADMIN}), ALL_STAGES),
-}
-# Taken on a business unit (``require_unit_action``), not on a cycle.
-UNIT_ACTIONS = frozenset({"business_unit.roles", "business_unit.maturity"})
+from planning.roles import Role, Stage, SubmissionKind
+from planning.workflow import ACTION_RULES, FIELD_EDITORS, SUBMISSION_FIELDS, UNIT_ACTIONS
 
 
 def stage_names(stages: Iterable[Stage]) -> str:
@@ -155,20 +84,58 @@ def require_unit_action(user: Any, business_unit: BusinessUnit, action: str) -> 
         )
 
 
+# Acceptance freezes: the plan-line fields of an accepted submission cannot be edited until the
+# director returns it (``SUBMISSION_FIELDS``). The submissions' states are kept by ``reviews``,
+# which registers its reader here at start-up: planning imports no higher app.
+AcceptedReader = Callable[[Cycle], frozenset[SubmissionKind]]
+_ACCEPTED_READERS: list[AcceptedReader] = []
+
+
+def accepted_reader_register(reader: AcceptedReader) -> None:
+    if reader not in _ACCEPTED_READERS:
+        _ACCEPTED_READERS.append(reader)
+
+
+def frozen_fields(cycle: Cycle) -> dict[str, SubmissionKind]:
+    """The plan-line fields frozen in ``cycle`` now -> the accepted submission they belong to."""
+    accepted = frozenset().union(*(reader(cycle) for reader in _ACCEPTED_READERS))
+    return {
+        field: kind
+        for kind in SubmissionKind
+        if kind in accepted
+        for field in SUBMISSION_FIELDS[kind]
+    }
+
+
+def accepted_refusal(kind: SubmissionKind) -> str:
+    return _(
+        "The %(kind)s was accepted, so its inputs are frozen; "
+        "the director can return it to reopen them."
+    ) % {"kind": kind.label.lower()}
+
+
 def editable_fields(user: Any, cycle: Cycle) -> frozenset[str]:
-    """The plan-line fields ``user`` may edit in the cycle's current stage."""
+    """The plan-line fields ``user`` may edit in the cycle's current stage (none of an accepted
+    submission's)."""
     allowed: set[str] = set()
     for role in cycle_roles(user, cycle):
         allowed |= FIELD_EDITORS[Stage(cycle.stage)].get(role, frozenset())
-    return frozenset(allowed)
+    return frozenset(allowed) - frozen_fields(cycle).keys()
 
 
 def require_field_edit(cycle: Cycle, user: Any, fields: set[str]) -> None:
     """The check ``plan_line_update`` runs once the cycle row is locked."""
     roles = cycle_roles(user, cycle)
     stage = Stage(cycle.stage)
+    frozen: dict[str, SubmissionKind] | None = None
     for field in sorted(fields):
         if any(field in FIELD_EDITORS[stage].get(role, frozenset()) for role in roles):
+            frozen = frozen_fields(cycle) if frozen is None else frozen
+            if field in frozen:
+                raise SubmissionAccepted(
+                    accepted_refusal(frozen[field]),
+                    extra={"field": field, "submission": frozen[field].value},
+                )
             continue
         stages_for_field = [
             candidate
@@ -184,22 +151,3 @@ def require_field_edit(cycle: Cycle, user: Any, fields: set[str]) -> None:
             % {"field": field, "stage": stage.label, "stages": stage_names(stages_for_field)},
             extra={"field": field, "stage": stage.value},
         )
-
-
-def matrix_rows() -> list[tuple[str, str, str]]:
-    """(action, roles, stages) rows for the README and the documentation."""
-    rows = []
-    for stage in Stage:
-        for role, fields in FIELD_EDITORS[stage].items():
-            rows.append((f"edit {', '.join(sorted(fields))}", role.value, stage.value))
-    for action, (roles, stages) in ACTION_RULES.items():
-        rows.append(
-            (
-                action,
-                ", ".join(sorted(role.value for role in roles)),
-                "(any)"
-                if stages == ALL_STAGES
-                else ", ".join(stage.value for stage in Stage if stage in stages),
-            )
-        )
-    return rows

@@ -38,6 +38,22 @@ class Stage(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class SubmissionKind(models.TextChoices):
+    """What each role hands in for a cycle (stored by ``reviews``; the workflow's vocabulary)."""
+
+    SALES_FORECAST = "sales_forecast", _("Sales forecast")
+    PRODUCTION_CAPACITY = "production_capacity", _("Production capacity")
+    PROCUREMENT_RISK = "procurement_risk", _("Procurement risk")
+    FINANCE_REVIEW = "finance_review", _("Finance review")
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 MEMBERSHIP_PERMISSION = "planning.view_businessunit"

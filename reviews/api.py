@@ -14,16 +14,18 @@ from rest_framework.views import APIView
 from planning.access import cycle_for_user
 from planning.api.fields import TEXT_LIMIT, MonthField, month_list_field
 from reviews.models import DemandAssumption, MaterialRisk, ProductionConstraint, Submission
-from reviews.selectors import finance_by_month, submissions_for_cycle
-from reviews.services import (
-    demand_assumption_create,
+from reviews.registers import (
+    DemandAssumptionInput,
+    MaterialRiskInput,
+    ProductionConstraintInput,
     demand_assumption_delete,
-    finance_comment_set,
-    material_risk_create,
+    demand_assumption_save,
     material_risk_delete,
-    production_constraint_create,
-    submission_transition,
+    material_risk_save,
+    production_constraint_save,
 )
+from reviews.selectors import finance_by_month, submissions_for_cycle
+from reviews.services import finance_comment_set, submission_transition
 
 
 class SubmissionSerializer(serializers.ModelSerializer[Submission]):
@@ -118,7 +120,8 @@ class RegisterList(APIView):
     serializer_class: type[serializers.ModelSerializer] = DemandAssumptionSerializer
     model: type = DemandAssumption
     related_name = "demand_assumptions"
-    create: Callable[..., Any] = staticmethod(demand_assumption_create)
+    input_class: type = DemandAssumptionInput
+    save: Callable[..., Any] = staticmethod(demand_assumption_save)
 
     def get(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
@@ -128,23 +131,10 @@ class RegisterList(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = self.serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = _service_data(payload.validated_data)
-        entry = self.create(actor=request.user, cycle_id=pk, data=data)
+        entry = self.save(
+            actor=request.user, cycle_id=pk, entry=self.input_class(**payload.validated_data)
+        )
         return Response(self.serializer_class(entry).data, status=status.HTTP_201_CREATED)
-
-
-def _service_data(validated: dict[str, Any]) -> dict[str, Any]:
-    """The register services take ids and YYYY-MM months, as the browser forms give them."""
-    data = dict(validated)
-    if data.get("family") is not None:
-        data["family"] = data["family"].pk
-    if "families" in data:
-        data["families"] = [family.pk for family in data["families"]]
-    if data.get("month") is not None:
-        data["month"] = f"{data['month']:%Y-%m}"
-    if "months" in data:
-        data["months"] = [f"{month:%Y-%m}" for month in data["months"]]
-    return data
 
 
 def _register_schema(serializer: type[serializers.Serializer]) -> Callable[[type], type]:
@@ -165,7 +155,8 @@ class ProductionConstraints(RegisterList):
     serializer_class = ProductionConstraintSerializer
     model = ProductionConstraint
     related_name = "production_constraints"
-    create = staticmethod(production_constraint_create)
+    input_class = ProductionConstraintInput
+    save = staticmethod(production_constraint_save)
 
 
 @_register_schema(MaterialRiskSerializer)
@@ -173,20 +164,21 @@ class MaterialRisks(RegisterList):
     serializer_class = MaterialRiskSerializer
     model = MaterialRisk
     related_name = "material_risks"
-    create = staticmethod(material_risk_create)
+    input_class = MaterialRiskInput
+    save = staticmethod(material_risk_save)
 
 
 class DemandAssumptionDetail(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, entry_id: int) -> Response:
-        demand_assumption_delete(actor=request.user, cycle_id=pk, assumption_id=entry_id)
+        demand_assumption_delete(actor=request.user, cycle_id=pk, entry_id=entry_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MaterialRiskDetail(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, entry_id: int) -> Response:
-        material_risk_delete(actor=request.user, cycle_id=pk, risk_id=entry_id)
+        material_risk_delete(actor=request.user, cycle_id=pk, entry_id=entry_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,19 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from planning.models import Cycle, ProductFamily
 
-
-class SubmissionKind(models.TextChoices):
-    SALES_FORECAST = "sales_forecast", _("Sales forecast")
-    PRODUCTION_CAPACITY = "production_capacity", _("Production capacity")
-    PROCUREMENT_RISK = "procurement_risk", _("Procurement risk")
-    FINANCE_REVIEW = "finance_review", _("Finance review")
-
-
-class SubmissionState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned")
+# The workflow's vocabulary lives in planning (its one table of rules); re-exported here.
+from planning.roles import SubmissionKind as SubmissionKind
+from planning.roles import SubmissionState as SubmissionState
 
 
 class Submission(models.Model):
@@ -217,6 +207,12 @@ class GapOption(models.Model):
         validators=[MinValueValidator(0)],
     )
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
+    months = models.JSONField(
+        _("months it can close a gap in"),
+        default=list,
+        blank=True,
+        help_text=_("YYYY-MM months; none: every month of the horizon."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

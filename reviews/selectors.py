@@ -8,7 +8,7 @@ from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, Valu
 from django.db.models.functions import Coalesce
 
 from planning.models import Cycle, LineAnalysis
-from reviews.models import Submission, SubmissionKind
+from reviews.models import Submission, SubmissionKind, SubmissionState
 
 
 def submissions_for_cycle(cycle: Cycle) -> list[Submission]:
@@ -20,6 +20,12 @@ def submissions_for_cycle(cycle: Cycle) -> list[Submission]:
         )
     }
     return [existing.get(kind) or Submission(cycle=cycle, kind=kind) for kind in SubmissionKind]
+
+
+def accepted_submissions(cycle: Cycle) -> frozenset[SubmissionKind]:
+    """The kinds of the cycle's accepted submissions (their inputs are frozen)."""
+    accepted = Submission.objects.filter(cycle_id=cycle.pk, state=SubmissionState.ACCEPTED)
+    return frozenset(SubmissionKind(kind) for kind in accepted.values_list("kind", flat=True))
 
 
 def finance_by_month(cycle: Cycle) -> list[dict[str, Any]]:

@@ -1,23 +1,31 @@
-"""The README tells the truth: its permission matrix is the code's, its curl walk-through runs."""
+"""The README tells the truth: its workflow tables are the code's, its curl walk-through runs."""
 
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from planning.permissions import matrix_rows
+from planning.workflow import matrix_rows, stage_rows, submission_rows
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_permission_matrix_matches_the_code() -> None:
+def readme_table(name: str) -> list[list[str]]:
     text = README.read_text(encoding="utf-8")
-    block = text.split("<!-- permission-matrix:start -->")[1].split(
-        "<!-- permission-matrix:end -->"
-    )[0]
-    rows = [line.strip("| ").split(" | ") for line in block.strip().splitlines()[2:]]
-    expected = [list(row) for row in matrix_rows()]
-    assert rows == expected
+    block = text.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
+    return [line.strip("| ").split(" | ") for line in block.strip().splitlines()[2:]]
+
+
+def test_readme_permission_matrix_matches_the_code() -> None:
+    assert readme_table("permission-matrix") == [list(row) for row in matrix_rows()]
+
+
+def test_readme_stages_match_the_workflow_table() -> None:
+    assert readme_table("workflow-stages") == [list(row) for row in stage_rows()]
+
+
+def test_readme_submissions_match_the_workflow_table() -> None:
+    assert readme_table("workflow-submissions") == [list(row) for row in submission_rows()]
 
 
 def readme_walk_through() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,15 +12,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from planning.api.fields import TEXT_LIMIT
-from planning.models import MAX_HORIZON_MONTHS, BusinessUnit
+from planning.models import MAX_HORIZON_MONTHS, BusinessUnit, ProductFamily
 from planning.roles import GUEST_ROLES, Role, Stage
 from planning.web.fields import (
     AmountField,
+    FamilyChoiceField,
     MonthField,
     PageQueryForm,
     QuantityField,
     labelled_input,
     long_text_field,
+    unit_families,
 )
 
 # --- opening a cycle and moving it on -----------------------------------------------------------
@@ -60,68 +63,172 @@ class SendBackForm(forms.Form):
     reason = long_text_field(required=True)
 
 
-class ApproveForm(forms.Form):
-    """The executive's approval, with an optional capacity investment and KPI target."""
+class CapacityDecisionForm(forms.Form):
+    """One capacity decision of the approval: family, month, additional capacity, investment."""
 
-    comment = long_text_field()
-    decision_description = forms.CharField(
+    description = forms.CharField(
         max_length=300, required=False, widget=labelled_input(_("Decision"))
     )
-    decision_capacity = QuantityField(
+    family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
+    effective_from = MonthField(required=False, widget=labelled_input(_("From month (YYYY-MM)")))
+    additional_capacity = QuantityField(
         required=False, widget=labelled_input(_("Additional capacity per month"), "numeric")
     )
-    decision_investment = AmountField(
+    investment = AmountField(
         required=False,
         max_digits=16,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
         widget=labelled_input(_("Investment"), "decimal"),
     )
-    kpi_name = forms.CharField(max_length=120, required=False, widget=labelled_input(_("KPI")))
-    kpi_target = AmountField(
+
+    def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["family"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = unit_families(business_unit_id).order_by("code")
+        field.widget.attrs["aria-label"] = str(_("Product family"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = any(
+            data.get(name) not in (None, "")
+            for name in ("family", "effective_from", "additional_capacity", "investment")
+        )
+        if given and not data.get("description") and not self.has_error("description"):
+            self.add_error("description", _("Describe the decision."))
+        return data
+
+    def entry(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("description"):
+            return None
+        return {
+            "description": data["description"],
+            "family": data["family"].pk if data["family"] else None,
+            "effective_from": data["effective_from"],
+            "additional_capacity": data["additional_capacity"] or 0,
+            "investment": data["investment"] or Decimal(0),
+        }
+
+
+class KpiTargetForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False, widget=labelled_input(_("KPI")))
+    target = AmountField(
         required=False,
         max_digits=16,
         decimal_places=4,
         widget=labelled_input(_("Target"), "decimal"),
     )
-    kpi_unit = forms.CharField(max_length=20, required=False, widget=labelled_input(_("Unit")))
+    unit = forms.CharField(max_length=20, required=False, widget=labelled_input(_("Unit")))
+
+    def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
+        # Both row forms take the unit (the formsets share their arguments); a KPI needs none.
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        decision_given = any(
-            data.get(name) not in (None, "")
-            for name in ("decision_capacity", "decision_investment")
-        )
-        if (
-            decision_given
-            and not data.get("decision_description")
-            and not self.has_error("decision_description")
-        ):
-            self.add_error("decision_description", _("Describe the decision."))
-        target_given = data.get("kpi_target") is not None or data.get("kpi_unit")
-        if target_given and not data.get("kpi_name") and not self.has_error("kpi_name"):
-            self.add_error("kpi_name", _("Name the KPI."))
-        if data.get("kpi_name") and data.get("kpi_target") is None and "kpi_target" in data:
-            self.add_error("kpi_target", _("Give the KPI's target."))
+        target_given = data.get("target") is not None or data.get("unit")
+        if target_given and not data.get("name") and not self.has_error("name"):
+            self.add_error("name", _("Name the KPI."))
+        if data.get("name") and data.get("target") is None and "target" in data:
+            self.add_error("target", _("Give the KPI's target."))
         return data
 
-    def capacity_decisions(self) -> list[dict[str, Any]]:
+    def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
-        if not data["decision_description"]:
-            return []
-        return [
-            {
-                "description": data["decision_description"],
-                "additional_capacity": data["decision_capacity"] or 0,
-                "investment": data["decision_investment"] or Decimal(0),
-            }
-        ]
+        if not data.get("name"):
+            return None
+        return {"name": data["name"], "target": data["target"], "unit": data["unit"]}
+
+
+MAX_DECISION_ROWS = 50
+CapacityDecisionFormSet = forms.formset_factory(
+    CapacityDecisionForm, extra=1, max_num=MAX_DECISION_ROWS, absolute_max=MAX_DECISION_ROWS,
+    validate_max=True,
+)  # fmt: skip
+KpiTargetFormSet = forms.formset_factory(
+    KpiTargetForm, extra=1, max_num=MAX_DECISION_ROWS, absolute_max=MAX_DECISION_ROWS,
+    validate_max=True,
+)  # fmt: skip
+_ROW = re.compile(r"^(capacity_decisions|kpi_targets)\[(\d+)\]\.(\w+)$")
+
+
+class ApproveForm(forms.Form):
+    """The executive's approval: a comment, and any number of capacity decisions and KPI targets
+    (two formsets, ``decision-N-...`` and ``kpi-N-...``; "add a row" posts back for one more).
+
+    The service names a refused row's field ``capacity_decisions[<index>].<field>``;
+    ``add_error`` puts it next to that field of that row.
+    """
+
+    comment = long_text_field()
+
+    def __init__(self, data: Any = None, *, business_unit_id: int, more: str = "", **kwargs: Any):
+        super().__init__(data, **kwargs)
+        bound = None
+        if data is not None:
+            bound = data.copy()
+            for prefix in ("decision", "kpi"):
+                if f"{prefix}-TOTAL_FORMS" not in bound:
+                    # Posted without rows (an API-like client, a test): no rows at all.
+                    bound[f"{prefix}-TOTAL_FORMS"] = bound[f"{prefix}-INITIAL_FORMS"] = "0"
+            if more in ("decision", "kpi"):
+                total = f"{more}-TOTAL_FORMS"
+                bound[total] = str(min(_int(bound.get(total)) + 1, MAX_DECISION_ROWS))
+        kwargs = {"form_kwargs": {"business_unit_id": business_unit_id}}
+        self.decisions = CapacityDecisionFormSet(bound, prefix="decision", **kwargs)
+        self.targets = KpiTargetFormSet(bound, prefix="kpi", **kwargs)
+        self._rows: dict[str, list[forms.Form]] = {"capacity_decisions": [], "kpi_targets": []}
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.decisions.is_valid() & self.targets.is_valid() & valid
+
+    def capacity_decisions(self) -> list[dict[str, Any]]:
+        return self._entries("capacity_decisions", self.decisions)
 
     def kpi_targets(self) -> list[dict[str, Any]]:
-        data = self.cleaned_data
-        if not data["kpi_name"]:
-            return []
-        return [{"name": data["kpi_name"], "target": data["kpi_target"], "unit": data["kpi_unit"]}]
+        return self._entries("kpi_targets", self.targets)
+
+    def _entries(self, name: str, formset: Any) -> list[dict[str, Any]]:
+        entries, rows = [], []
+        for form in formset.forms:
+            entry = form.entry() if form.is_valid() else None
+            if entry is not None:
+                entries.append(entry)
+                rows.append(form)
+        self._rows[name] = rows
+        return entries
+
+    def owns_field(self, field: str) -> bool:
+        """Whether a service's error naming ``field`` can be shown next to one of the rows."""
+        match = _ROW.match(field)
+        if match is None:
+            return False
+        return int(match.group(2)) < len(self._rows[match.group(1)])
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        match = _ROW.match(field or "")
+        if match and self.owns_field(match.group(0)):
+            row = self._rows[match.group(1)][int(match.group(2))]
+            name = match.group(3)
+            row.add_error(name if name in row.fields else None, error)
+            return
+        super().add_error(field, error)
+
+
+class RowRequestForm(forms.Form):
+    """The approve form's "add a row" buttons: which list gets one more row."""
+
+    more = forms.ChoiceField(choices=[("decision", "decision"), ("kpi", "kpi")], required=False)
+
+
+def _int(text: Any) -> int:
+    try:
+        return max(0, int(str(text)))
+    except ValueError:
+        return 0
 
 
 class GuestInviteForm(forms.Form):

@@ -45,7 +45,7 @@ def decision_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
         decisions=cycle.capacity_decisions.all(),
         targets=cycle.kpi_targets.all(),
         decision_refusal=decision_refusal(request.user, cycle),
-        approve_form=ApproveForm(auto_id="%s"),
+        approve_form=ApproveForm(auto_id="%s", business_unit_id=cycle.business_unit_id),
         send_back_form=SendBackForm(auto_id="%s"),
     )
     return context

@@ -7,24 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals.models import StageDeadline
 from approvals.services import actions_for, unmet_gates
-from approvals.workflow import STAGE_OWNERS
-from planning.access import cycle_roles, cycles_for, permissions_prefetch
-from planning.models import Cycle, MonthSummary
+from planning.access import cycles_for, permissions_prefetch
+from planning.models import AuditEvent, Cycle, MonthSummary
 from planning.permissions import can_take
 from planning.roles import GUEST_ROLES, Role, Stage
 from planning.selectors import cycle_guests
+from planning.workflow import STAGE_OWNERS, SUBMISSION_OWNER, SUBMISSION_TRANSITIONS
 from reviews.models import Submission, SubmissionKind, SubmissionState
 from reviews.selectors import submissions_for_cycle
-
-SUBMISSION_OWNER = {
-    SubmissionKind.SALES_FORECAST: Role.SALES,
-    SubmissionKind.PRODUCTION_CAPACITY: Role.PRODUCTION,
-    SubmissionKind.PROCUREMENT_RISK: Role.PROCUREMENT,
-    SubmissionKind.FINANCE_REVIEW: Role.FINANCE,
-}
 
 
 @dataclass(frozen=True)
@@ -40,9 +34,8 @@ class Task:
 
 
 def open_tasks(user: Any) -> list[Task]:
-    """What the user should do now, across every cycle they can see."""
-    from django.utils.translation import gettext as _
-
+    """What the user should do now, across every cycle they can see (from the workflow table:
+    a submission of theirs to hand in, one to review, the stage to move on, the decision)."""
     tasks: list[Task] = []
     cycles = list(cycles_for(user).exclude(stage=Stage.APPROVED))
     permissions_prefetch(user, cycles)
@@ -54,38 +47,24 @@ def open_tasks(user: Any) -> list[Task]:
     states = {
         (row.cycle_id, row.kind): row.state for row in Submission.objects.filter(cycle__in=cycles)
     }
+    submittable, _target, _permission = SUBMISSION_TRANSITIONS["submit"]
+    reviewable, _target, _permission = SUBMISSION_TRANSITIONS["accept"]
     for cycle in cycles:
-        roles = cycle_roles(user, cycle)
         due = deadlines.get((cycle.pk, cycle.stage))
-        for kind, owner in SUBMISSION_OWNER.items():
-            action = f"submission.submit.{kind}"
+        for kind in SUBMISSION_OWNER:
             state = states.get((cycle.pk, kind), SubmissionState.DRAFT)
-            if owner in roles and can_take(user, cycle, action) and state in ("draft", "returned"):
-                tasks.append(
-                    Task(
-                        cycle,
-                        _("Submit the %(kind)s") % {"kind": kind.label.lower()},
-                        "cycle-overview",
-                        due,
-                    )
-                )
-        if Role.DIRECTOR in roles and cycle.stage != Stage.EXECUTIVE_REVIEW:
-            waiting = [
-                kind
-                for (cid, kind), state in states.items()
-                if cid == cycle.pk and state == SubmissionState.SUBMITTED
-            ]
-            for waiting_kind in waiting:
-                label = SubmissionKind(waiting_kind).label.lower()
-                text = _("Review the %(kind)s") % {"kind": label}
-                tasks.append(Task(cycle, text, "cycle-overview", due))
-            tasks.append(
-                Task(cycle, _("Move the cycle on when the stage is done"), "cycle-overview", due)
-            )
-        if "approve" in actions_for(user, cycle):
-            tasks.append(
-                Task(cycle, _("Decide: approve the plan or send it back"), "cycle-decision", due)
-            )
+            label = {"kind": kind.label.lower()}
+            if state in submittable and can_take(user, cycle, f"submission.submit.{kind}"):
+                tasks.append(Task(cycle, _("Submit the %(kind)s") % label, "cycle-overview", due))
+            if state in reviewable and can_take(user, cycle, f"submission.review.{kind}"):
+                tasks.append(Task(cycle, _("Review the %(kind)s") % label, "cycle-overview", due))
+        actions = actions_for(user, cycle)
+        if "advance" in actions:
+            text = _("Move the cycle on when the stage is done")
+            tasks.append(Task(cycle, text, "cycle-overview", due))
+        if "approve" in actions:
+            text = _("Decide: approve the plan or send it back")
+            tasks.append(Task(cycle, text, "cycle-decision", due))
     return sorted(tasks, key=lambda task: (task.due or datetime.date.max, task.cycle.pk))
 
 
@@ -128,8 +107,22 @@ def at_a_glance(cycle: Cycle) -> dict[str, Any]:
     }
 
 
+def sent_back(cycle: Cycle) -> AuditEvent | None:
+    """The send-back that brought the cycle to its current stage (its reason), if one did."""
+    if cycle.stage == Stage.APPROVED:
+        return None
+    last_move = (
+        AuditEvent.objects.filter(cycle=cycle, field="stage")
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last_move if last_move and last_move.action == "cycle_sent_back" else None
+
+
 def overview(user: Any, cycle: Cycle) -> dict[str, Any]:
     return {
+        "sent_back": sent_back(cycle),
         "cycle": cycle,
         "timeline": timeline(cycle),
         "submissions": submissions_for_cycle(cycle),

@@ -26,6 +26,7 @@ from approvals.web.forms import (
     GuestInviteForm,
     GuestRemoveForm,
     HistoryQueryForm,
+    RowRequestForm,
     SendBackForm,
 )
 from approvals.web.page_contexts import home_context
@@ -34,6 +35,7 @@ from planning.models import AuditEvent, Cycle
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
 from planning.web.cycle_pages import (
     BAD_INPUT,
+    Refused,
     cycle_action,
     query_refused,
     render_page,
@@ -159,7 +161,17 @@ def send_back(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    form = ApproveForm(request.POST, auto_id="%s")
+    cycle = cycle_for_user(request.user, cycle_id)
+    more = RowRequestForm(request.POST)
+    form = ApproveForm(
+        request.POST,
+        auto_id="%s",
+        business_unit_id=cycle.business_unit_id,
+        more=more.cleaned_data["more"] if more.is_valid() else "",
+    )
+    if more.is_valid() and more.cleaned_data["more"]:
+        # "Add a row": the page again with everything typed and one more empty row.
+        return render_page(request, cycle, "cycle-decision", Refused("approve_form", form, 200))
     return cycle_action(
         request,
         cycle_id,

@@ -15,12 +15,10 @@ from django.utils.translation import gettext as _
 
 from planning.models import BusinessUnit, Cycle, PlanLine, ProductFamily
 from planning.months import month_range
-from planning.roles import Stage
 from planning.services.audit import audit_record
 from planning.services.plan_lines import cycle_inputs_bump
 from planning.services.recompute import recompute_schedule
-
-OPEN_STAGES = (Stage.DATA_COLLECTION, Stage.DEMAND_REVIEW, Stage.SUPPLY_REVIEW)
+from planning.workflow import OPEN_STAGES
 
 
 def _open_cycles(business_unit_id: int) -> list[Cycle]:

@@ -42,8 +42,10 @@ def form_errors_add(form: forms.Form, error: ValidationError) -> None:
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
+    owns_field = getattr(form, "owns_field", lambda name: False)  # a form with rows
     for field, field_errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, field_errors)
+        known = field in form.fields or owns_field(field)
+        form.add_error(field if known else None, field_errors)
 
 
 def run_service(form: forms.Form, call: Callable[[], Any]) -> int | None:

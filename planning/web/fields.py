@@ -118,9 +118,13 @@ class MonthField(forms.CharField):
         text = super().clean(value)
         return parse_month_text(text) if text else None
 
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
+
 
 class MonthListField(forms.CharField):
-    """'2024-05, 2024-06' or '2024-05 2024-06' -> ['2024-05', '2024-06'], sorted, once each."""
+    """'2024-05, 2024-06' or '2024-05 2024-06' -> [date(2024, 5, 1), date(2024, 6, 1)], sorted,
+    once each."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -130,8 +134,13 @@ class MonthListField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         text = super().clean(value) or ""
-        months = {parse_month_text(part) for part in text.replace(",", " ").split()}
-        return [f"{month:%Y-%m}" for month in sorted(months)]
+        return sorted({parse_month_text(part) for part in text.replace(",", " ").split()})
+
+    def prepare_value(self, value: Any) -> Any:
+        # An entry's stored months (["2024-05", "2024-06"]) shown for editing as typed.
+        if isinstance(value, list | tuple):
+            return ", ".join(str(month)[:7] for month in value)
+        return value
 
 
 def text_field(limit: int = TEXT_LIMIT, *, required: bool = True, **attrs: Any) -> forms.CharField:

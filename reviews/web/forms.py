@@ -1,4 +1,5 @@
-"""The review pages' forms: grid cells, submissions, finance, the registers."""
+"""The review pages' forms: grid cells, submissions, finance, the registers (each parsed into
+the typed input its service takes, as the API's serializers do)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.db import models
 
 from planning.api.fields import TEXT_LIMIT
 from planning.models import ProductFamily
@@ -21,6 +23,12 @@ from planning.web.fields import (
     text_field,
 )
 from reviews.models import AssumptionKind, RiskLevel
+from reviews.registers import (
+    DemandAssumptionInput,
+    GapOptionInput,
+    MaterialRiskInput,
+    ProductionConstraintInput,
+)
 
 MAX_LEAD_TIME_DAYS = 36_500
 
@@ -44,7 +52,29 @@ class SubmissionTextForm(forms.Form):
 # --- the registers ------------------------------------------------------------------------------
 
 
-class DemandAssumptionForm(CycleScopedForm):
+class RegisterForm(CycleScopedForm):
+    """An entry of a register, parsed into the typed input its service takes (as the API's
+    serializer builds it); shown for editing from the entry's stored values."""
+
+    input_class: type
+
+    def entry(self) -> Any:
+        return self.input_class(**self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, entry: Any) -> dict[str, Any]:
+        initial = {name: getattr(entry, name) for name in cls.base_fields}
+        for name, value in initial.items():
+            if isinstance(value, models.Model):  # a family: its id
+                initial[name] = value.pk
+            elif hasattr(value, "all"):  # the affected families: their ids
+                initial[name] = [family.pk for family in value.all()]
+        return initial
+
+
+class DemandAssumptionForm(RegisterForm):
+    input_class = DemandAssumptionInput
+
     kind = forms.ChoiceField(choices=AssumptionKind.choices)
     family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
     months = MonthListField()
@@ -55,27 +85,18 @@ class DemandAssumptionForm(CycleScopedForm):
     description = text_field()
     owner = text_field(120, required=False)
 
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        family = data.pop("family")
-        return {**data, "family": family.pk if family else None}
 
+class ProductionConstraintForm(RegisterForm):
+    input_class = ProductionConstraintInput
 
-class ProductionConstraintForm(CycleScopedForm):
     family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
     month = MonthField(required=False)
     note = text_field()
 
-    def service_data(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "note": data["note"],
-            "family": data["family"].pk if data["family"] else None,
-            "month": f"{data['month']:%Y-%m}" if data["month"] else None,
-        }
 
+class MaterialRiskForm(RegisterForm):
+    input_class = MaterialRiskInput
 
-class MaterialRiskForm(CycleScopedForm):
     material = text_field(200)
     supplier = text_field(200, required=False)
     risk_level = forms.ChoiceField(choices=RiskLevel.choices)
@@ -88,17 +109,15 @@ class MaterialRiskForm(CycleScopedForm):
     owner = text_field(120, required=False)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        return {
-            **data,
-            "families": [family.pk for family in data["families"]],
-            "quantity_at_risk": data["quantity_at_risk"] or 0,
-            "due_date": data["due_date"].isoformat() if data["due_date"] else None,
-        }
+    def entry(self) -> Any:
+        return MaterialRiskInput(
+            **{**self.cleaned_data, "families": list(self.cleaned_data["families"])}
+        )
 
 
-class GapOptionForm(forms.Form):
+class GapOptionForm(RegisterForm):
+    input_class = GapOptionInput
+
     name = text_field(200)
     additional_capacity = QuantityField(widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     cost = AmountField(
@@ -114,6 +133,17 @@ class GapOptionForm(forms.Form):
         max_value=MAX_LEAD_TIME_DAYS,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    # Empty: the alternative can close a gap in every month of the horizon.
+    months = MonthListField()
+
+
+class RegisterEditQueryForm(forms.Form):
+    """``?edit_<register>=<id>``: the entry whose values the register's form shows for editing."""
+
+    edit_assumption = forms.IntegerField(min_value=1, max_value=2**62, required=False)
+    edit_constraint = forms.IntegerField(min_value=1, max_value=2**62, required=False)
+    edit_risk = forms.IntegerField(min_value=1, max_value=2**62, required=False)
+    edit_gap_option = forms.IntegerField(min_value=1, max_value=2**62, required=False)
 
 
 class FinanceCommentForm(forms.Form):

@@ -13,7 +13,15 @@ from django.http import HttpRequest
 from planning.models import Cycle
 from planning.permissions import can_take
 from planning.web.cycle_pages import cycle_page_register
-from reviews.models import GapOption, MaterialRisk, SubmissionKind
+from planning.workflow import REGISTER_SUBMISSION
+from reviews.models import (
+    DemandAssumption,
+    GapOption,
+    MaterialRisk,
+    ProductionConstraint,
+    SubmissionKind,
+    SubmissionState,
+)
 from reviews.selectors import finance_by_month, submissions_for_cycle
 from reviews.web import grid_page, pages
 from reviews.web.forms import (
@@ -22,6 +30,7 @@ from reviews.web.forms import (
     GapOptionForm,
     MaterialRiskForm,
     ProductionConstraintForm,
+    RegisterEditQueryForm,
 )
 
 
@@ -40,33 +49,56 @@ def grid_context(
     }
 
 
+def _editing(request: HttpRequest, cycle: Cycle, name: str, model: Any, form_class: Any) -> dict:
+    """The register's form: for a new entry, or (``?edit_<name>=<id>``) one of the cycle's own
+    entries shown with its values. An unreadable or unknown id shows the empty form."""
+    query = RegisterEditQueryForm(request.GET)
+    entry_id = query.cleaned_data.get(f"edit_{name}") if query.is_valid() else None
+    entry = model.objects.filter(cycle=cycle, pk=entry_id).first() if entry_id else None
+    initial = form_class.initial_from(entry) if entry else None
+    return {
+        f"{name}_form": form_class(initial=initial, business_unit_id=cycle.business_unit_id),
+        f"{name}_editing": entry.pk if entry else None,
+    }
+
+
+def _may_edit(request: HttpRequest, cycle: Cycle, action: str, submissions: list) -> bool:
+    """The user may edit this register now, and its submission is not accepted (frozen)."""
+    kind = REGISTER_SUBMISSION[action]
+    accepted = any(s.kind == kind and s.state == SubmissionState.ACCEPTED for s in submissions)
+    return pages.may(request.user, cycle, action) and not accepted
+
+
 def demand_context(
     request: HttpRequest, cycle: Cycle, page: int = 1, query: str = ""
 ) -> dict[str, Any]:
-    unit_id = cycle.business_unit_id
+    context = grid_context(request, cycle, grid_page.DEMAND_FIELDS, page, query)
     return {
-        **grid_context(request, cycle, grid_page.DEMAND_FIELDS, page, query),
+        **context,
         "assumptions": cycle.demand_assumptions.select_related("family"),
-        "may_edit_register": pages.may(request.user, cycle, "demand_assumption.edit"),
-        "assumption_form": DemandAssumptionForm(business_unit_id=unit_id),
+        "may_edit_register": _may_edit(
+            request, cycle, "demand_assumption.edit", context["submissions"]
+        ),
+        **_editing(request, cycle, "assumption", DemandAssumption, DemandAssumptionForm),
     }
 
 
 def supply_context(
     request: HttpRequest, cycle: Cycle, page: int = 1, query: str = ""
 ) -> dict[str, Any]:
-    unit_id = cycle.business_unit_id
+    context = grid_context(request, cycle, grid_page.SUPPLY_FIELDS, page, query)
+    submissions = context["submissions"]
     return {
-        **grid_context(request, cycle, grid_page.SUPPLY_FIELDS, page, query),
+        **context,
         "gaps": pages.gap_months(cycle),
         "gap_options": GapOption.objects.filter(cycle=cycle),
         "risks": MaterialRisk.objects.filter(cycle=cycle).prefetch_related("families"),
         "constraints": cycle.production_constraints.select_related("family"),
-        "may_edit_risks": pages.may(request.user, cycle, "material_risk.edit"),
-        "may_edit_options": pages.may(request.user, cycle, "production_constraint.edit"),
-        "gap_option_form": GapOptionForm(),
-        "constraint_form": ProductionConstraintForm(business_unit_id=unit_id),
-        "risk_form": MaterialRiskForm(business_unit_id=unit_id),
+        "may_edit_risks": _may_edit(request, cycle, "material_risk.edit", submissions),
+        "may_edit_options": _may_edit(request, cycle, "production_constraint.edit", submissions),
+        **_editing(request, cycle, "gap_option", GapOption, GapOptionForm),
+        **_editing(request, cycle, "constraint", ProductionConstraint, ProductionConstraintForm),
+        **_editing(request, cycle, "risk", MaterialRisk, MaterialRiskForm),
     }
 
 

@@ -14,12 +14,21 @@ from reviews.models import GapOption
 def gap_months(cycle: Cycle) -> list[dict[str, Any]]:
     """Per month where demand exceeds planned production, the alternatives ranked (seed logic)."""
     options = [
-        EngineGapOption(option.name, option.additional_capacity, option.cost, option.lead_time_days)
+        (
+            set(option.months),
+            EngineGapOption(
+                option.name, option.additional_capacity, option.cost, option.lead_time_days
+            ),
+        )
         for option in GapOption.objects.filter(cycle=cycle)
     ]
     result = []
     for month in MonthSummary.objects.filter(cycle=cycle).order_by("month"):
-        analysis = rank_gap_alternatives(month.effective_demand, month.production_plan, options)
+        # An alternative limited to some months is ranked in those months only.
+        usable = [
+            option for months, option in options if not months or f"{month.month:%Y-%m}" in months
+        ]
+        analysis = rank_gap_alternatives(month.effective_demand, month.production_plan, usable)
         result.append({"month": month.month, "analysis": analysis})
     return result
 

@@ -22,8 +22,34 @@ urlpatterns = [
         submissions.submission_action,
         name="submission-action",
     ),
-    path("cycles/<int:cycle_id>/assumptions/", registers.assumption_add, name="assumption-add"),
-    path("cycles/<int:cycle_id>/risks/", registers.risk_add, name="risk-add"),
-    path("cycles/<int:cycle_id>/gap-options/", registers.gap_option_add, name="gap-option-add"),
-    path("cycles/<int:cycle_id>/constraints/", registers.constraint_add, name="constraint-add"),
+    # The registers: add, edit, delete (the same views for each, named by the register).
+    *[
+        pattern
+        for segment, register, name in (
+            ("assumptions", "assumption", "assumption"),
+            ("risks", "risk", "risk"),
+            ("gap-options", "gap_option", "gap-option"),
+            ("constraints", "constraint", "constraint"),
+        )
+        for pattern in (
+            path(
+                f"cycles/<int:cycle_id>/{segment}/",
+                registers.register_add,
+                {"register": register},
+                name=f"{name}-add",
+            ),
+            path(
+                f"cycles/<int:cycle_id>/{segment}/<int:entry_id>/",
+                registers.register_edit,
+                {"register": register},
+                name=f"{name}-edit",
+            ),
+            path(
+                f"cycles/<int:cycle_id>/{segment}/<int:entry_id>/delete/",
+                registers.register_delete,
+                {"register": register},
+                name=f"{name}-delete",
+            ),
+        )
+    ],
 ]

@@ -385,7 +385,7 @@ def test_register_entries_are_deleted_with_an_audit_row(demo: None) -> None:
     assert response.status_code == 204
     assert len(sales.get(f"/api/cycles/{cycle.pk}/demand-assumptions/").json()) == 1
     assert AuditEvent.objects.filter(
-        cycle=cycle, action="demandassumption_deleted", actor__username="sales"
+        cycle=cycle, action="demand_assumption_deleted", actor__username="sales"
     ).exists()
 
 

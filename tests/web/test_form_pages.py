@@ -3,6 +3,8 @@ was typed kept, or a 404 for what does not exist; never a 500, never another uni
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 
@@ -178,13 +180,17 @@ def test_an_unknown_submission_action_is_404(current: Cycle) -> None:
 # --- the executive decision ---
 
 
+ROWS = {"decision-TOTAL_FORMS": "1", "decision-INITIAL_FORMS": "0",
+        "kpi-TOTAL_FORMS": "1", "kpi-INITIAL_FORMS": "0"}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
-        ("kpi_target", "95%", "Enter a number, e.g. 2,000,000 or 0.95."),
-        ("kpi_target", "abc", "Enter a number, e.g. 2,000,000 or 0.95."),
-        ("kpi_target", "1e30", "Enter a number, e.g. 2,000,000 or 0.95."),
-        ("kpi_name", "k" * 121, "Ensure this value has at most 120 characters (it has 121)."),
+        ("kpi-0-target", "95%", "Enter a number, e.g. 2,000,000 or 0.95."),
+        ("kpi-0-target", "abc", "Enter a number, e.g. 2,000,000 or 0.95."),
+        ("kpi-0-target", "1e30", "Enter a number, e.g. 2,000,000 or 0.95."),
+        ("kpi-0-name", "k" * 121, "Ensure this value has at most 120 characters (it has 121)."),
     ],
 )
 def test_a_refused_approval_keeps_everything_the_ceo_typed(
@@ -192,13 +198,14 @@ def test_a_refused_approval_keeps_everything_the_ceo_typed(
 ) -> None:
     # given
     typed_in = {
+        **ROWS,
         "comment": "Go ahead with the second shift",
-        "decision_description": "Second shift",
-        "decision_capacity": "2,000",
-        "decision_investment": "2,000,000",
-        "kpi_name": "Fill rate",
-        "kpi_target": "0.95",
-        "kpi_unit": "%",
+        "decision-0-description": "Second shift",
+        "decision-0-additional_capacity": "2,000",
+        "decision-0-investment": "2,000,000",
+        "kpi-0-name": "Fill rate",
+        "kpi-0-target": "0.95",
+        "kpi-0-unit": "%",
         field: typed,
     }
     # when
@@ -206,21 +213,93 @@ def test_a_refused_approval_keeps_everything_the_ceo_typed(
     # then
     body = response.content.decode()
     assert response.status_code == 400
-    assert f'<ul class="errorlist" id="{field}_error"><li>{message}</li></ul>' in body
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in body
     assert "Go ahead with the second shift</textarea>" in body
-    for name in ("decision_description", "decision_capacity", "decision_investment", field):
-        assert f'value="{typed_in[name]}"' in body
+    typed_rows = ("decision-0-description", "decision-0-additional_capacity",
+                  "decision-0-investment", field)  # fmt: skip
+    for name in typed_rows:
+        assert f'name="{name}" value="{typed_in[name]}"' in body
     previous.refresh_from_db()
     assert previous.stage == Stage.EXECUTIVE_REVIEW
+
+
+def test_a_refused_decision_row_is_explained_next_to_its_field(previous: Cycle) -> None:
+    # given the second decision has a negative investment
+    typed_in = {
+        **ROWS,
+        "decision-TOTAL_FORMS": "2",
+        "decision-0-description": "Second shift",
+        "decision-0-additional_capacity": "2,000",
+        "decision-1-description": "New line",
+        "decision-1-additional_capacity": "500",
+        "decision-1-investment": "-5",
+    }
+    # when
+    response = client_as("ceo").post(f"/cycles/{previous.pk}/approve/", typed_in)
+    # then
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        '<ul class="errorlist" id="id_decision-1-investment_error">'
+        "<li>Ensure this value is greater than or equal to 0.</li></ul>"
+    ) in body
+    assert 'name="decision-0-description" value="Second shift"' in body
+    assert 'name="decision-1-description" value="New line"' in body
+    assert CapacityDecision.objects.filter(cycle=previous).count() == 0
+
+
+def test_add_a_row_shows_the_page_again_with_one_more_row_and_nothing_lost(
+    previous: Cycle,
+) -> None:
+    # given
+    typed_in = {**ROWS, "comment": "Draft", "decision-0-description": "Second shift",
+                "more": "decision"}  # fmt: skip
+    # when
+    response = client_as("ceo").post(f"/cycles/{previous.pk}/approve/", typed_in)
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="decision-TOTAL_FORMS" value="2"' in body
+    assert 'name="decision-1-description"' in body
+    assert 'name="decision-0-description" value="Second shift"' in body
+    previous.refresh_from_db()
+    assert previous.stage == Stage.EXECUTIVE_REVIEW
+
+
+def test_several_decisions_and_targets_are_recorded(previous: Cycle) -> None:
+    # given
+    rows = {**ROWS, "decision-TOTAL_FORMS": "2", "kpi-TOTAL_FORMS": "2"}
+    rows.update({
+        "decision-0-description": "Second shift", "decision-0-additional_capacity": "2,000",
+        "decision-0-effective_from": "2024-05",
+        "decision-1-description": "Outsource", "decision-1-investment": "90,000",
+        "kpi-0-name": "Fill rate", "kpi-0-target": "0.95",
+        "kpi-1-name": "Stock days", "kpi-1-target": "30", "kpi-1-unit": "d",
+    })  # fmt: skip
+    # when
+    response = client_as("ceo").post(f"/cycles/{previous.pk}/approve/", rows)
+    # then
+    assert response.status_code == 302
+    decisions = CapacityDecision.objects.filter(cycle=previous).order_by("pk")
+    assert [(row.description, row.additional_capacity, row.investment) for row in decisions] == [
+        ("Second shift", 2000, 0),
+        ("Outsource", 0, 90000),
+    ]
+    assert decisions[0].effective_from == datetime.date(2024, 5, 1)
+    assert sorted(previous.kpi_targets.values_list("name", flat=True)) == [
+        "Fill rate",
+        "Stock days",
+    ]
 
 
 def test_an_investment_of_two_million_with_separators_is_approved(previous: Cycle) -> None:
     response = client_as("ceo").post(
         f"/cycles/{previous.pk}/approve/",
         {
-            "decision_description": "Second shift",
-            "decision_capacity": "2,000",
-            "decision_investment": "2,000,000",
+            **ROWS,
+            "decision-0-description": "Second shift",
+            "decision-0-additional_capacity": "2,000",
+            "decision-0-investment": "2,000,000",
         },
     )
     assert response.status_code == 302

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,18 +29,21 @@ from planning.demo import (
     family_month_values,
 )
 from planning.models import BusinessUnit, Cycle, ProductFamily
-from planning.months import add_months, month_range
+from planning.months import add_months, month_range, parse_month
 from planning.roles import Role
 from planning.services.memberships import membership_grant
 from planning.services.plan_lines import plan_lines_bulk_set
-from reviews.services import (
-    demand_assumption_create,
-    finance_comment_set,
-    gap_option_create,
-    material_risk_create,
-    production_constraint_create,
-    submission_transition,
+from reviews.registers import (
+    DemandAssumptionInput,
+    GapOptionInput,
+    MaterialRiskInput,
+    ProductionConstraintInput,
+    demand_assumption_save,
+    gap_option_save,
+    material_risk_save,
+    production_constraint_save,
 )
+from reviews.services import finance_comment_set, submission_transition
 
 DEMO_PASSWORD = "demo"
 # The seed's four June alternatives, in its order, with an illustrative cost and lead time.
@@ -182,9 +186,10 @@ def _previous_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) 
     )  # fmt: skip
     submission_transition(actor=director, cycle_id=cycle.pk, kind="sales_forecast", action="accept")
     cycle_advance(actor=director, cycle_id=cycle.pk)
-    production_constraint_create(
+    production_constraint_save(
         actor=users["production"], cycle_id=cycle.pk,
-        data={"note": "SMT 2 号线 5 月计划停线检修 4 天。", "month": "2024-05"},
+        entry=ProductionConstraintInput(note="SMT 2 号线 5 月计划停线检修 4 天。",
+                                        month=parse_month("2024-05")),
     )  # fmt: skip
     submission_transition(
         actor=users["production"], cycle_id=cycle.pk, kind="production_capacity", action="submit"
@@ -211,23 +216,23 @@ def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -
     if cycle is None:
         return
     seed_family = ProductFamily.objects.get(business_unit=unit, code=SEED_FAMILY_CODE)
-    demand_assumption_create(
+    demand_assumption_save(
         actor=users["sales"], cycle_id=cycle.pk,
-        data={"kind": "opportunity", "family": seed_family.pk, "months": ["2024-06"],
-              "quantity": 1500, "probability": 60, "description": "618 大促追加订单",
-              "owner": "华东大区"},
+        entry=DemandAssumptionInput(kind="opportunity", family=seed_family,
+              months=[parse_month("2024-06")], quantity=1500, probability=60,
+              description="618 大促追加订单", owner="华东大区"),
     )  # fmt: skip
-    demand_assumption_create(
+    demand_assumption_save(
         actor=users["sales"], cycle_id=cycle.pk,
-        data={"kind": "risk", "family": seed_family.pk, "months": ["2024-09"],
-              "quantity": 2000, "probability": 30, "description": "竞品 9 月降价,可能流失份额",
-              "owner": "市场部"},
+        entry=DemandAssumptionInput(kind="risk", family=seed_family,
+              months=[parse_month("2024-09")], quantity=2000, probability=30,
+              description="竞品 9 月降价,可能流失份额", owner="市场部"),
     )  # fmt: skip
     for name, extra, cost, lead_time in SEED_GAP_ALTERNATIVES:
-        gap_option_create(
+        gap_option_save(
             actor=users["production"], cycle_id=cycle.pk,
-            data={"name": name, "additional_capacity": extra, "cost": cost,
-                  "lead_time_days": lead_time},
+            entry=GapOptionInput(name=name, additional_capacity=extra, cost=Decimal(cost),
+                                 lead_time_days=lead_time),
         )  # fmt: skip
     cycle_advance(actor=users["director"], cycle_id=cycle.pk)
 
@@ -237,20 +242,23 @@ def _second_unit_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dic
 
 
 def _material_risks(cycle: Cycle, procurement: AbstractUser) -> None:
-    families = dict(
-        ProductFamily.objects.filter(business_unit=cycle.business_unit).values_list("code", "id")
-    )
-    material_risk_create(
+    families = {
+        family.code: family
+        for family in ProductFamily.objects.filter(business_unit=cycle.business_unit)
+    }
+    material_risk_save(
         actor=procurement, cycle_id=cycle.pk,
-        data={"material": "OLED 显示屏 6.7 英寸", "supplier": "京东方", "risk_level": "high",
-              "families": [families["PHN-A"]], "months": ["2024-05", "2024-06"],
-              "quantity_at_risk": 3000, "mitigation": "启用第二供应商认证,提前锁定 6 月产能",
-              "owner": "采购一部", "due_date": "2024-04-20"},
+        entry=MaterialRiskInput(material="OLED 显示屏 6.7 英寸", supplier="京东方",
+              risk_level="high", families=[families["PHN-A"]],
+              months=[parse_month("2024-05"), parse_month("2024-06")], quantity_at_risk=3000,
+              mitigation="启用第二供应商认证,提前锁定 6 月产能", owner="采购一部",
+              due_date=datetime.date(2024, 4, 20)),
     )  # fmt: skip
-    material_risk_create(
+    material_risk_save(
         actor=procurement, cycle_id=cycle.pk,
-        data={"material": "锂电芯 5000mAh", "supplier": "宁德新能源", "risk_level": "medium",
-              "families": [families["PWR-20"], families["WCH-S"]], "months": ["2024-06"],
-              "quantity_at_risk": 5000, "mitigation": "增加安全库存 2 周",
-              "owner": "采购二部", "due_date": "2024-05-10"},
+        entry=MaterialRiskInput(material="锂电芯 5000mAh", supplier="宁德新能源",
+              risk_level="medium", families=[families["PWR-20"], families["WCH-S"]],
+              months=[parse_month("2024-06")], quantity_at_risk=5000,
+              mitigation="增加安全库存 2 周", owner="采购二部",
+              due_date=datetime.date(2024, 5, 10)),
     )  # fmt: skip

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from planning.access import cycle_for_user
 from planning.web.cycle_pages import cycle_action
+from planning.workflow import SUBMISSION_TRANSITIONS
 from reviews.models import SubmissionKind
-from reviews.services import SUBMISSION_TRANSITIONS, submission_transition
+from reviews.services import submission_transition
 from reviews.web.forms import SubmissionTextForm
 
 
