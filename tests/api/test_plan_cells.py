@@ -56,11 +56,12 @@ def test_a_block_is_saved_with_one_audit_record_and_one_recompute(
     # given
     scheduled: list[int] = []
     real_schedule = plan_lines_module.recompute_schedule
-    monkeypatch.setattr(
-        plan_lines_module,
-        "recompute_schedule",
-        lambda cycle_id: (scheduled.append(cycle_id), real_schedule(cycle_id)),
-    )
+
+    def schedule_counted(cycle_id: int) -> None:  # the real one, counted
+        scheduled.append(cycle_id)
+        real_schedule(cycle_id)
+
+    monkeypatch.setattr(plan_lines_module, "recompute_schedule", schedule_counted)
     lines = lines_of(cycle)
     audit_before = AuditEvent.objects.filter(cycle=cycle).count()
     version_before = cycle.inputs_version
