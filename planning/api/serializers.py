@@ -222,6 +222,6 @@ class GridRowsSerializer(serializers.Serializer):
 
 
 class GridRowsQuerySerializer(serializers.Serializer):
-    family = serializers.ListField(
-        child=id_field(), allow_empty=False, max_length=MAX_GRID_FAMILIES
-    )
+    """The families asked for (none asked, none answered)."""
+
+    family = serializers.ListField(child=id_field(), allow_empty=True, max_length=MAX_GRID_FAMILIES)

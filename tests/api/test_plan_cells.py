@@ -251,3 +251,9 @@ def test_grid_rows_need_a_family_id(cycle, role_users, client_as) -> None:
     )
     assert response.status_code == 400
     assert response.json() == {"family": {"0": ["A valid integer is required."]}}
+
+
+def test_grid_rows_without_families_answer_none(cycle, role_users, client_as) -> None:
+    response = client_as(role_users[Role.FINANCE]).get(f"/api/cycles/{cycle.pk}/grid-rows/")
+    assert response.status_code == 200
+    assert response.json()["families"] == []
