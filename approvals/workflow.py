@@ -12,7 +12,7 @@ from planning.workflow import STAGE_DUE_DAY
 # Separation of duties: who took part in a cycle in these ways (per its audit trail) does not
 # also decide on it — approve it or send it back. Chairing: opening it or moving it on.
 CHAIR_ACTIONS = frozenset({"cycle_created", "cycle_advanced"})
-PLAN_EDIT_ACTIONS = frozenset({"plan_line_changed", "plan_lines_loaded"})
+PLAN_EDIT_ACTIONS = frozenset({"plan_line_changed", "plan_lines_loaded", "plan_cells_saved"})
 DECISIONS = ("approve", "send_back")
 # At most this many capacity decisions, and as many KPI targets, in one approval.
 MAX_APPROVAL_ROWS = 200

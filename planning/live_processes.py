@@ -215,8 +215,15 @@ class HttpSession:
             f" {settings.CSRF_COOKIE_NAME}={self.csrf}"
         )
 
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        headers = {"Cookie": self.cookie, "Accept": "application/json", "Host": "127.0.0.1"}
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        headers = {
+            "Cookie": self.cookie,
+            "Accept": "application/json",
+            "Host": "127.0.0.1",
+            **(headers or {}),
+        }
         payload = None
         if body is not None:
             payload = json.dumps(body)

@@ -22,6 +22,7 @@ shorter than 50 characters or of low entropy, stops the process |
 | API_TOKEN_TTL_HOURS | 10 | lifetime of an API token |
 | LANGUAGE_CODE | zh-hans | the default language (users can switch) |
 | TIME_ZONE | Asia/Shanghai | the business time zone |
+| SOP_CURRENCY | CNY | the currency prices are shown in |
 | LOG_LEVEL | INFO | the project's log level |
 """
 
@@ -179,6 +180,7 @@ LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+SOP_CURRENCY = os.environ.get("SOP_CURRENCY", "CNY")
 USE_I18N = True
 USE_TZ = True
 

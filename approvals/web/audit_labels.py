@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "gate_overridden": _("Gate overridden"),
     "plan_line_changed": _("Plan line changed"),
     "plan_lines_loaded": _("Plan lines loaded"),
+    "plan_cells_saved": _("Grid cells saved together"),
     "family_added": _("Product family added"),
     "excess_multiplier_changed": _("Excess multiplier changed"),
     "submission_submit": _("Submitted"),

@@ -165,3 +165,63 @@ class GuestSerializer(serializers.Serializer):
         allow_empty=False,
         max_length=len(GUEST_ROLES),
     )
+
+
+# --- the planning grid: a block of cells saved at once, and families' rows ----------------------
+
+MAX_CELLS = 5000  # a pasted block: 24 months x 200 rows
+MAX_GRID_FAMILIES = 200
+
+
+class PlanCellSerializer(serializers.Serializer):
+    """One grid cell: ``value`` as typed, checked by the plan-line rule in the service."""
+
+    line = id_field()
+    field = serializers.ChoiceField(choices=list(PLAN_INPUT_FIELDS))
+    value = QuantityField()
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class PlanCellsSerializer(serializers.Serializer):
+    """A block of cells saved all together or not at all (a paste from a spreadsheet)."""
+
+    cells = serializers.ListField(
+        child=PlanCellSerializer(), allow_empty=False, max_length=MAX_CELLS
+    )
+
+
+class GridLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    month = serializers.CharField()
+    version = serializers.IntegerField()
+    demand_forecast = serializers.IntegerField()
+    confirmed_orders = serializers.IntegerField()
+    opening_stock = serializers.IntegerField()
+    production_plan = serializers.IntegerField()
+    capacity_max = serializers.IntegerField()
+    safety_stock_target = serializers.IntegerField()
+    computed_opening_stock = serializers.IntegerField()
+    closing_stock = serializers.IntegerField()
+    over_capacity = serializers.BooleanField()
+    approved = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="The last approved plan's inputs for this family and month, if any.",
+    )
+
+
+class FamilyRowsSerializer(serializers.Serializer):
+    family = serializers.IntegerField()
+    code = serializers.CharField()
+    lines = GridLineSerializer(many=True)
+
+
+class GridRowsSerializer(serializers.Serializer):
+    inputs_version = serializers.IntegerField()
+    families = FamilyRowsSerializer(many=True)
+
+
+class GridRowsQuerySerializer(serializers.Serializer):
+    """The families asked for (none asked, none answered)."""
+
+    family = serializers.ListField(child=id_field(), allow_empty=True, max_length=MAX_GRID_FAMILIES)

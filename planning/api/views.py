@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
@@ -15,19 +16,24 @@ from rest_framework.views import APIView
 from planning.access import cycle_for_user, cycles_for, plan_line_for_user
 from planning.api.pagination import MAX_OFFSET, query_int, query_int_schema
 from planning.api.serializers import (
+    MAX_GRID_FAMILIES,
     AnalysisSerializer,
     AuditEventSerializer,
     CycleSerializer,
+    GridRowsQuerySerializer,
+    GridRowsSerializer,
     GuestSerializer,
+    PlanCellsSerializer,
     PlanLinePatchSerializer,
     PlanLineSerializer,
 )
 from planning.models import AuditEvent, Cycle, PlanLine
 from planning.permissions import require_field_edit
+from planning.plan_grid import family_block_json, family_blocks
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read, cycle_guests
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
-from planning.services.plan_lines import plan_line_update
+from planning.services.plan_lines import CellChange, plan_cells_save, plan_line_update
 
 MAX_ANALYSIS_FAMILIES = 2000
 
@@ -187,3 +193,55 @@ def _guest_rows(cycle: Cycle) -> list[dict[str, object]]:
         {"username": user.get_username(), "roles": [role.value for role in Role if role in roles]}
         for user, roles in cycle_guests(cycle).values()
     ]
+
+
+class CyclePlanCells(APIView):
+    """Save a block of grid cells (typed or pasted) in one request: all of them, or none."""
+
+    @extend_schema(request=PlanCellsSerializer, responses=GridRowsSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        payload = PlanCellsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        saved = plan_cells_save(
+            cycle=cycle,
+            cells=[
+                CellChange(cell["line"], cell["field"], cell["value"], cell["version"])
+                for cell in payload.validated_data["cells"]
+            ],
+            actor=request.user,
+            check=require_field_edit,
+        )
+        families = list(cycle.business_unit.families.filter(pk__in=saved.family_ids))
+        return Response(_grid_rows(cycle, families, saved.inputs_version))
+
+
+class CycleGridRows(APIView):
+    """Families' rows of the grid as they are now: inputs, computed stock, approved plan."""
+
+    @extend_schema(
+        responses=GridRowsSerializer,
+        parameters=[
+            OpenApiParameter(
+                "family",
+                OpenApiTypes.INT64,
+                many=True,
+                description=f"Family ids (repeatable, at most {MAX_GRID_FAMILIES}).",
+            )
+        ],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_for_user(request.user, pk)
+        query = GridRowsQuerySerializer(data={"family": request.query_params.getlist("family")})
+        query.is_valid(raise_exception=True)
+        ids = query.validated_data["family"]
+        families = list(cycle.business_unit.families.filter(pk__in=ids))
+        return Response(_grid_rows(cycle, families, cycle.inputs_version))
+
+
+def _grid_rows(cycle: Cycle, families: list[Any], inputs_version: int) -> dict[str, Any]:
+    blocks = family_blocks(cycle, sorted(families, key=lambda family: family.code))
+    return {
+        "inputs_version": inputs_version,
+        "families": [family_block_json(block) for block in blocks],
+    }

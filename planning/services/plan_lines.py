@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from planning.engine.balance import MAX_QUANTITY
-from planning.errors import VersionConflict
+from planning.errors import ApplicationError, VersionConflict
 from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine
-from planning.services.audit import audit_record_changes
+from planning.services.audit import audit_record, audit_record_changes
 from planning.services.recompute import recompute_schedule
 
 # Called with the locked cycle, the actor and the fields about to change; raises to refuse.
@@ -200,3 +203,163 @@ def plan_lines_bulk_set(
         )
         recompute_schedule(cycle.pk)
     return len(touched)
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One grid cell to set: the line, the field, the value as typed, the version it was seen at."""
+
+    line_id: int
+    field: str
+    value: Any
+    version: int
+
+
+@dataclass(frozen=True)
+class CellsSaved:
+    """What a block of cells changed: the lines (as they now are) and their families."""
+
+    lines: list[PlanLine]
+    family_ids: list[int]
+    inputs_version: int
+
+
+class CellsRefused(ApplicationError):
+    """Some cells of a block cannot be saved, so none is; ``cells`` names each with its reason.
+
+    400 when every refusal is a bad value, 409 when any cell was changed by somebody else.
+    """
+
+    code = "cells_refused"
+
+    def __init__(self, message: str, refused: list[dict[str, Any]]):
+        super().__init__(message, extra={"cells": refused})
+        conflict = any(cell["code"] == "version_conflict" for cell in refused)
+        self.status_code = 409 if conflict else 400
+
+
+def plan_cells_save(
+    *,
+    cycle: Cycle,
+    cells: Sequence[CellChange],
+    actor: AbstractBaseUser | AnonymousUser | None,
+    check: EditCheck | None = None,
+) -> CellsSaved:
+    """Save a block of grid cells (a paste from a spreadsheet) all together, or none of them.
+
+    One transaction under the cycle's lock; every cell is checked (its value, and that its line
+    is still at the version the user saw); one refused cell refuses the block, naming every
+    refused cell.  Saved: one inputs-version bump, one UPDATE, ONE audit record listing every
+    cell's before and after, ONE recompute.
+    """
+    if not cells:
+        raise ValidationError({"cells": _("Nothing to change: give at least one cell.")})
+    refused: list[dict[str, Any]] = []
+    cleaned: dict[tuple[int, str], int] = {}
+    seen: set[tuple[int, str]] = set()
+    for cell in cells:
+        key = (cell.line_id, cell.field)
+        if key in seen:
+            refused.append(_refusal(cell, "duplicate", _("This cell appears twice in the block.")))
+            continue
+        seen.add(key)
+        try:
+            cleaned[key] = plan_line_changes_clean({cell.field: cell.value})[cell.field]
+        except ValidationError as error:
+            refused.append(_refusal(cell, "invalid", " ".join(error.messages)))
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        fields = {cell.field for cell in cells if cell.field in PLAN_INPUT_FIELDS}
+        if check is not None and fields:
+            check(locked, actor, fields)
+        line_ids = sorted({cell.line_id for cell in cells})
+        lines = {
+            line.pk: line
+            for line in PlanLine.objects.select_for_update()
+            .filter(cycle_id=cycle.pk, pk__in=line_ids)
+            .select_related("family")
+            .order_by("pk")
+        }
+        already = {(r["line"], r["field"]) for r in refused}
+        for cell in cells:
+            line = lines.get(cell.line_id)
+            if (cell.line_id, cell.field) in already:
+                continue
+            if line is None:
+                refused.append(
+                    _refusal(cell, "unknown_line", _("No such plan line in this cycle."))
+                )
+            elif line.version != cell.version:
+                refused.append(
+                    _refusal(
+                        cell,
+                        "version_conflict",
+                        _(
+                            "Changed by someone else (now version %(current)s, you edited "
+                            "version %(expected)s)."
+                        )
+                        % {"current": line.version, "expected": cell.version},
+                        current=getattr(line, cell.field, None),
+                        current_version=line.version,
+                    )
+                )
+        if refused:
+            raise CellsRefused(
+                ngettext(
+                    "%(count)d cell was refused, so nothing was saved.",
+                    "%(count)d cells were refused, so nothing was saved.",
+                    len(refused),
+                )
+                % {"count": len(refused)},
+                refused,
+            )
+        changes = [
+            (lines[line_id], field, getattr(lines[line_id], field), value)
+            for (line_id, field), value in cleaned.items()
+            if getattr(lines[line_id], field) != value
+        ]
+        if not changes:
+            return CellsSaved(
+                lines=[lines[pk] for pk in line_ids],
+                family_ids=sorted({line.family_id for line in lines.values()}),
+                inputs_version=locked.inputs_version,
+            )
+        version = cycle_inputs_bump(cycle.pk)
+        touched: dict[int, PlanLine] = {}
+        for line, field, _before, value in changes:
+            setattr(line, field, value)
+            touched[line.pk] = line
+        user = actor if actor is not None and actor.is_authenticated else None
+        now = timezone.now()
+        for line in touched.values():
+            line.version += 1
+            line.changed_in_version = version
+            line.updated_by = user  # type: ignore[assignment]
+            line.updated_at = now
+        PlanLine.objects.bulk_update(
+            list(touched.values()),
+            [*sorted({field for _l, field, _b, _a in changes}),
+             "version", "changed_in_version", "updated_by", "updated_at"],
+        )  # fmt: skip
+        audit_record(
+            action="plan_cells_saved",
+            actor=actor,
+            cycle=locked,
+            target=f"cells:{len(changes)}",
+            before={_cell_label(line, field): before for line, field, before, _a in changes},
+            after={_cell_label(line, field): after for line, field, _b, after in changes},
+        )
+        recompute_schedule(cycle.pk)
+    return CellsSaved(
+        lines=[lines[pk] for pk in line_ids],
+        family_ids=sorted({line.family_id for line in lines.values()}),
+        inputs_version=version,
+    )
+
+
+def _cell_label(line: PlanLine, field: str) -> str:
+    return f"{line.family.code} {line.month:%Y-%m} {field}"
+
+
+def _refusal(cell: CellChange, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"line": cell.line_id, "field": cell.field, "code": code, "message": message, **extra}

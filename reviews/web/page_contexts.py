@@ -23,7 +23,7 @@ from reviews.models import (
     SubmissionState,
 )
 from reviews.selectors import finance_by_month, submissions_for_cycle
-from reviews.web import pages
+from reviews.web import grid_page, pages
 from reviews.web.forms import (
     DemandAssumptionForm,
     FinanceCommentForm,
@@ -33,16 +33,13 @@ from reviews.web.forms import (
     RegisterEditQueryForm,
 )
 
-DEMAND_FIELDS = ("demand_forecast", "confirmed_orders")
-SUPPLY_FIELDS = ("production_plan", "capacity_max", "safety_stock_target")
-
 
 def grid_context(
-    request: HttpRequest, cycle: Cycle, fields: tuple[str, ...], page: int = 1
+    request: HttpRequest, cycle: Cycle, fields: tuple[str, ...], page: int = 1, query: str = ""
 ) -> dict[str, Any]:
     return {
         "cycle": cycle,
-        "grid": pages.grid(request.user, cycle, fields, page, ("closing_stock",)),
+        **grid_page.grid_context(request, cycle, fields, page=page, query=query),
         "submissions": submissions_for_cycle(cycle),
         "submittable": {
             kind
@@ -72,8 +69,10 @@ def _may_edit(request: HttpRequest, cycle: Cycle, action: str, submissions: list
     return pages.may(request.user, cycle, action) and not accepted
 
 
-def demand_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[str, Any]:
-    context = grid_context(request, cycle, DEMAND_FIELDS, page)
+def demand_context(
+    request: HttpRequest, cycle: Cycle, page: int = 1, query: str = ""
+) -> dict[str, Any]:
+    context = grid_context(request, cycle, grid_page.DEMAND_FIELDS, page, query)
     return {
         **context,
         "assumptions": cycle.demand_assumptions.select_related("family"),
@@ -84,8 +83,10 @@ def demand_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[st
     }
 
 
-def supply_context(request: HttpRequest, cycle: Cycle, page: int = 1) -> dict[str, Any]:
-    context = grid_context(request, cycle, SUPPLY_FIELDS, page)
+def supply_context(
+    request: HttpRequest, cycle: Cycle, page: int = 1, query: str = ""
+) -> dict[str, Any]:
+    context = grid_context(request, cycle, grid_page.SUPPLY_FIELDS, page, query)
     submissions = context["submissions"]
     return {
         **context,

@@ -42,7 +42,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Examples per operation, identity and generation mode (29 operations x 8 identities x 2 modes);
+# Examples per operation, identity and generation mode (31 operations x 8 identities x 2 modes);
 # anonymous callers meet the same 401 whatever they send, so they get one example of each mode.
 EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 2}
 ANONYMOUS = "anonymous"

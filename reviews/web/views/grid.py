@@ -1,7 +1,8 @@
-"""The demand and supply grids: families x months, saved cell by cell.
+"""The demand and supply grids: families x months.
 
-Every page works without JavaScript; htmx (from django-htmx's own static file) swaps fragments
-where it is there: grid cells save one by one, the computed rows refresh after an edit.
+With JavaScript (``sop/grid.js``) cells save through the API (``/api/cycles/<id>/cells/``),
+one cell or a pasted block per request, and the answer updates that cell and its family's rows.
+Without it, every cell is a form that posts here and comes back to the page.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from planning.web.cycle_pages import (
     form_messages,
     query_refused,
 )
-from planning.web.fields import PageQueryForm
 from reviews.web.forms import CellForm
+from reviews.web.grid_page import GridQueryForm
 from reviews.web.page_contexts import demand_context, grid_context, supply_context
 
 
@@ -38,16 +39,17 @@ def _grid_page(
     request: HtmxHttpRequest,
     cycle_id: int,
     template: str,
-    build: Callable[[HttpRequest, Cycle, int], dict[str, Any]],
+    build: Callable[[HttpRequest, Cycle, int, str], dict[str, Any]],
 ) -> HttpResponse:
     cycle = cycle_for_user(request.user, cycle_id)
-    query = PageQueryForm(request.GET)
+    query = GridQueryForm(request.GET)
     status = 200
     if not query.is_valid():
         query_refused(request, query)
         status = BAD_INPUT
     page = (query.cleaned_data.get("page") or 1) if status == 200 else 1
-    context = build(request, cycle, page)
+    text = (query.cleaned_data.get("q") or "") if status == 200 else ""
+    context = build(request, cycle, page, text)
     if request.htmx and request.GET.get("fragment") == "grid":
         return render(request, "web/_grid.html", context, status=status)
     return render(request, template, context, status=status)
@@ -67,8 +69,8 @@ def supply_review(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
 def family_balance(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
     """The computed rows of the grid, refreshed after edits and while the analysis is stale."""
 
-    def build(request: HttpRequest, cycle: Cycle, page: int) -> dict[str, Any]:
-        return grid_context(request, cycle, (), page)
+    def build(request: HttpRequest, cycle: Cycle, page: int, query: str) -> dict[str, Any]:
+        return grid_context(request, cycle, (), page, query)
 
     return _grid_page(request, cycle_id, "web/_grid.html", build)
 
