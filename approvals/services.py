@@ -30,6 +30,7 @@ from approvals.workflow import (
 )
 from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
+from planning.live.publish import cycle_changed_publish
 from planning.models import AuditEvent, Cycle, MonthSummary, ProductFamily
 from planning.permissions import require_action
 from planning.roles import Role, Stage
@@ -251,6 +252,7 @@ def _move(cycle: Cycle, target: Stage, actor: Any, action: str, reason: str) -> 
         reason=reason,
     )
     transaction.on_commit(lambda: logger.info("Cycle %s: %s -> %s", cycle.pk, before, target))
+    cycle_changed_publish(cycle.pk, "stage")
 
 
 def _record_decisions(

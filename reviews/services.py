@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from planning.access import cycle_for_user
 from planning.errors import ApplicationError
+from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle, ProductFamily
 from planning.months import parse_month
 from planning.permissions import require_action
@@ -78,6 +79,7 @@ def submission_transition(
             after=target,
             reason=text,
         )
+        cycle_changed_publish(cycle.pk, "submission")
     return submission
 
 
@@ -134,6 +136,7 @@ def _family(cycle: Cycle, family_id: Any) -> ProductFamily | None:
 def _register_edit(actor: Any, cycle_id: int, action: str) -> Cycle:
     cycle = cycle_for_user(actor, cycle_id, for_update=True)
     require_action(actor, cycle, action)
+    cycle_changed_publish(cycle.pk, "register")
     return cycle
 
 

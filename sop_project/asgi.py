@@ -1,6 +1,46 @@
-import os
+"""The ASGI entry point (gunicorn with uvicorn workers): live streams asynchronously, the rest
+as before.
 
+A live screen's event stream (``/cycles/<id>/live/``) goes to Django's asynchronous handler,
+where an open stream is a coroutine waiting on Redis: a process holds hundreds of them without
+a thread each. Every other request goes to the same WSGI application a sync worker runs, on one
+thread of the process (asgiref's ``WsgiToAsgi``): pages are served one at a time per process and
+keep their persistent database connection, as under the sync workers, which Django's ASGI
+handler would not do (it runs each request's sync code on a new thread: a new connection each
+time). Wiring only.
+"""
+
+import os
+import re
+from typing import Any
+
+from asgiref.wsgi import WsgiToAsgi
 from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_project.settings")
-application = get_asgi_application()
+
+LIVE_STREAM_PATH = re.compile(r"/cycles/[0-9]+/live/")
+
+streams = get_asgi_application()
+pages = WsgiToAsgi(get_wsgi_application())
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+    elif scope["type"] == "http" and LIVE_STREAM_PATH.fullmatch(scope["path"]):
+        await streams(scope, receive, send)
+    else:
+        await pages(scope, receive, send)
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    """Nothing to start or stop: answer the server's start-up and shut-down messages."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

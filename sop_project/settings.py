@@ -211,6 +211,13 @@ else:
 # commit (the zero-service default of `make run`).
 SOP_RECOMPUTE_MODE = os.environ.get("SOP_RECOMPUTE_MODE", "celery" if REDIS_URL else "inline")
 
+# Live screens (planning.live): a cycle's changes are pushed to its open pages over Redis
+# pub/sub. An ASGI stream is re-authorized every LIVE_STREAM_SECONDS (the browser reconnects);
+# under a WSGI server (runserver, tests' live server) a stream holds a thread, so it is short.
+LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "300"))
+LIVE_WSGI_STREAM_SECONDS = float(os.environ.get("LIVE_WSGI_STREAM_SECONDS", "25"))
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_SERIALIZER = "json"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from planning.engine.balance import MAX_QUANTITY
 from planning.errors import VersionConflict
+from planning.live.publish import cycle_changed_publish
 from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine
 from planning.services.audit import audit_record_changes
 from planning.services.recompute import recompute_schedule
@@ -108,6 +109,7 @@ def plan_line_update(
             changes=changed,
         )
         recompute_schedule(cycle.pk)
+        cycle_changed_publish(cycle.pk, "lines", families=[line.family_id])
     return line
 
 
@@ -199,4 +201,5 @@ def plan_lines_bulk_set(
             reason=reason,
         )
         recompute_schedule(cycle.pk)
+        cycle_changed_publish(cycle.pk, "lines")
     return len(touched)
