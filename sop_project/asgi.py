@@ -3,18 +3,21 @@ as before.
 
 A live screen's event stream (``/cycles/<id>/live/``) goes to Django's asynchronous handler,
 where an open stream is a coroutine waiting on Redis: a process holds hundreds of them without
-a thread each. Every other request goes to the same WSGI application a sync worker runs, on one
-thread of the process (asgiref's ``WsgiToAsgi``): pages are served one at a time per process and
-keep their persistent database connection, as under the sync workers, which Django's ASGI
-handler would not do (it runs each request's sync code on a new thread: a new connection each
-time). Wiring only.
+a thread each. Every other request goes to the same WSGI application the sync workers ran, on a
+fixed pool of ``WEB_THREADS`` threads per process (a2wsgi's ``WSGIMiddleware``), so each thread
+keeps its persistent database connection (``CONN_MAX_AGE``) as a sync worker did. Django's own
+ASGI handler runs each request's sync code on a new thread, which would mean a new database
+connection per request; its documentation says to turn persistent connections off under ASGI.
+Wiring only.
 """
 
 import os
 import re
 from typing import Any
 
-from asgiref.wsgi import WsgiToAsgi
+from a2wsgi import WSGIMiddleware
+from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 
@@ -23,7 +26,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_project.settings")
 LIVE_STREAM_PATH = re.compile(r"/cycles/[0-9]+/live/")
 
 streams = get_asgi_application()
-pages = WsgiToAsgi(get_wsgi_application())
+wsgi = get_wsgi_application()
+if settings.DEBUG:
+    # As runserver does: static files from the apps' folders (WhiteNoise serves them otherwise).
+    wsgi = StaticFilesHandler(wsgi)
+pages = WSGIMiddleware(wsgi, workers=int(os.environ.get("WEB_THREADS", "4")))
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:

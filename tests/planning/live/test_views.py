@@ -1,0 +1,107 @@
+"""The stream and the state to poll: the one access helper's 404, and what each answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from planning.models import Cycle
+from planning.roles import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(username: str) -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def demand_cycle() -> Cycle:
+    return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
+
+
+
+
+@pytest.mark.parametrize("path", ["live/", "live/state/"])
+def test_another_units_cycle_a_missing_one_and_an_anonymous_visitor_get_the_same_404(
+    demo: None, path: str
+) -> None:
+    # given
+    cycle = demand_cycle()
+    missing = Cycle.objects.order_by("-pk").first().pk + 1000
+    # when
+    answers = [
+        client_of("sales2").get(f"/cycles/{cycle.pk}/{path}").status_code,
+        client_of("sales").get(f"/cycles/{missing}/{path}").status_code,
+        Client().get(f"/cycles/{cycle.pk}/{path}").status_code,
+    ]
+    # then
+    assert answers == [404, 404, 404]
+
+
+def test_the_state_names_the_versions_the_stage_and_the_latest_audit_row(demo: None) -> None:
+    # given
+    cycle = demand_cycle()
+    # when
+    response = client_of("ceo").get(f"/cycles/{cycle.pk}/live/state/")
+    # then
+    assert response.status_code == 200
+    state = response.json()
+    assert state["cycle"] == cycle.pk
+    assert state["lines"] == cycle.inputs_version
+    assert state["analysis"] == cycle.computed_version
+    assert state["stage"] == "demand_review"
+    assert state["audit"] > 0
+
+
+def test_the_stream_opens_with_its_retry_and_the_current_state(demo: None, settings) -> None:
+    # given: under WSGI (as here) a stream is short; this one ends at once after its opening
+    settings.LIVE_WSGI_STREAM_SECONDS = 0.1
+    cycle = demand_cycle()
+    # when
+    response = client_of("ceo").get(f"/cycles/{cycle.pk}/live/")
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Accel-Buffering"] == "no"
+    retry, state, *_rest = b"".join(response.streaming_content).decode().split("\n\n")
+    assert retry == "retry: 1000"
+    name, data = state.split("\n")
+    assert name == "event: state"
+    assert json.loads(data.removeprefix("data: ")) == client_of("ceo").get(
+        f"/cycles/{cycle.pk}/live/state/"
+    ).json()
+
+
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:1/0"])
+def test_without_a_reachable_redis_the_stream_answers_503_and_the_page_polls(
+    demo: None, settings, redis_url: str
+) -> None:
+    # given: no Redis configured (make run without services), or Redis down
+    settings.REDIS_URL = redis_url
+    cycle = demand_cycle()
+    # when
+    stream = client_of("ceo").get(f"/cycles/{cycle.pk}/live/")
+    state = client_of("ceo").get(f"/cycles/{cycle.pk}/live/state/")
+    # then
+    assert stream.status_code == 503
+    assert state.status_code == 200
+
+
+def test_a_cycle_page_opts_in_with_its_stream_and_state_urls(demo: None) -> None:
+    # given
+    cycle = demand_cycle()
+    # when
+    page = client_of("ceo").get(f"/cycles/{cycle.pk}/analysis/").content.decode()
+    # then
+    assert (
+        f'data-live-cycle="{cycle.pk}" data-live-stream="/cycles/{cycle.pk}/live/"'
+        f' data-live-state="/cycles/{cycle.pk}/live/state/"'
+    ) in page
+    assert 'src="/static/sop/live.js"' in page
+    assert '<div id="analysis" data-live-region' in page
