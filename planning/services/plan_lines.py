@@ -108,8 +108,8 @@ def plan_line_update(
             target=f"plan_line:{line.pk} {line.family.code} {line.month:%Y-%m}",
             changes=changed,
         )
-        recompute_schedule(cycle.pk)
         cycle_changed_publish(cycle.pk, "lines", families=[line.family_id])
+        recompute_schedule(cycle.pk)
     return line
 
 
@@ -200,6 +200,6 @@ def plan_lines_bulk_set(
             changes=[("lines", None, len(touched))],
             reason=reason,
         )
-        recompute_schedule(cycle.pk)
         cycle_changed_publish(cycle.pk, "lines")
+        recompute_schedule(cycle.pk)
     return len(touched)
