@@ -141,9 +141,7 @@ class WebServer(AppProcess):
     ``sop_project.asgi`` (live streams); otherwise sync workers and ``sop_project.wsgi``.
     """
 
-    def __init__(
-        self, env: Mapping[str, str], log_dir: Path, workers: int = 2, asgi: bool = False
-    ):
+    def __init__(self, env: Mapping[str, str], log_dir: Path, workers: int = 2, asgi: bool = False):
         self.port = free_port()
         if asgi:
             served = ["sop_project.asgi:application", "--worker-class",

@@ -26,11 +26,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_project.settings")
 LIVE_STREAM_PATH = re.compile(r"/cycles/[0-9]+/live/")
 
 streams = get_asgi_application()
-wsgi = get_wsgi_application()
+wsgi: Any = get_wsgi_application()
 if settings.DEBUG:
     # As runserver does: static files from the apps' folders (WhiteNoise serves them otherwise).
     wsgi = StaticFilesHandler(wsgi)
-pages = WSGIMiddleware(wsgi, workers=int(os.environ.get("WEB_THREADS", "4")))
+pages: Any = WSGIMiddleware(wsgi, workers=int(os.environ.get("WEB_THREADS", "4")))
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:

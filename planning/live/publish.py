@@ -13,7 +13,7 @@ import functools
 import json
 import logging
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, TypedDict
 
 import redis
 from django.conf import settings
@@ -28,6 +28,14 @@ logger = logging.getLogger(__name__)
 
 EventKind = Literal["lines", "analysis", "stage", "submission", "register"]
 EVENT_KINDS: tuple[EventKind, ...] = ("lines", "analysis", "stage", "submission", "register")
+
+
+class LiveState(TypedDict):
+    cycle: int
+    lines: int  # inputs version
+    analysis: int  # computed version
+    stage: str
+    audit: int  # the cycle's newest audit row
 
 
 def cycle_changed_publish(
@@ -51,7 +59,7 @@ def live_push_enabled() -> bool:
     return bool(settings.REDIS_URL)
 
 
-def cycle_live_state(cycle: Cycle) -> dict[str, object]:
+def cycle_live_state(cycle: Cycle) -> LiveState:
     """What a polling screen compares to see whether, and what, changed (one query).
 
     Every change of a cycle is audited, so the newest audit row moves with submissions and

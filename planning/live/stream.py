@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import redis
@@ -35,7 +35,7 @@ def sse_event(name: str, data: Any) -> bytes:
     return f"event: {name}\ndata: {text}\n\n".encode()
 
 
-def sse_opening(state: dict[str, object]) -> bytes:
+def sse_opening(state: Mapping[str, object]) -> bytes:
     return f"retry: {RETRY_MS}\n\n".encode() + sse_event("state", state)
 
 

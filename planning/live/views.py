@@ -13,10 +13,16 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from planning.access import cycle_for_user
-from planning.live.publish import cycle_channel, cycle_live_state, live_push_enabled
+from planning.live.publish import (
+    LiveState,
+    cycle_channel,
+    cycle_live_state,
+    live_push_enabled,
+)
 from planning.live.stream import AsyncCycleStream, SyncCycleStream, sse_opening
 
 # Push is off (no REDIS_URL) or Redis is down: the browser polls instead.
@@ -24,7 +30,7 @@ PUSH_UNAVAILABLE = 503
 
 
 @require_GET
-async def cycle_live_stream(request: HttpRequest, cycle_id: int) -> HttpResponse:
+async def cycle_live_stream(request: HttpRequest, cycle_id: int) -> HttpResponseBase:
     user = await request.auser()
     state = await sync_to_async(_authorized_state)(user, cycle_id)
     if not live_push_enabled():
@@ -54,10 +60,10 @@ async def cycle_live_stream(request: HttpRequest, cycle_id: int) -> HttpResponse
 @require_GET
 def cycle_live_poll(request: HttpRequest, cycle_id: int) -> JsonResponse:
     """What a screen without push compares every few seconds."""
-    return JsonResponse(cycle_live_state(cycle_for_user(request.user, cycle_id)))
+    return JsonResponse(dict(cycle_live_state(cycle_for_user(request.user, cycle_id))))
 
 
-def _authorized_state(user: Any, cycle_id: int) -> dict[str, object]:
+def _authorized_state(user: Any, cycle_id: int) -> LiveState:
     try:
         return cycle_live_state(cycle_for_user(user, cycle_id))
     finally:

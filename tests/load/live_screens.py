@@ -63,6 +63,12 @@ class Screen:
     refreshed_at: dict[int, float] = field(default_factory=dict)
     fragment_ms: list[float] = field(default_factory=list)
     opened: asyncio.Event = field(default_factory=asyncio.Event)
+    # Redis keeps a channel's order: the n-th "lines" event is the n-th edit's; an "analysis"
+    # event covers every edit seen before it (the worker coalesces a burst into one run).
+    lines_seen: int = 0
+    unrefreshed: set[int] = field(default_factory=set)
+    refreshing: bool = False
+    refresher: asyncio.Task[None] | None = None
 
 
 def main() -> None:
@@ -146,17 +152,12 @@ async def run(
 ) -> dict[str, Any]:
     screens = meeting.screens
     sent: dict[int, float] = {}
-    current_edit = [-1]
-    tasks = [
-        asyncio.create_task(follow(screen, web.port, meeting.cycle_id, current_edit))
-        for screen in screens
-    ]
+    tasks = [asyncio.create_task(follow(screen, web.port, meeting.cycle_id)) for screen in screens]
     await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in screens)), 120)
     held = await asyncio.to_thread(held_resources, web, redis_url, meeting.cycle_id)
     cpu_before = web_cpu_seconds(web)
     version = meeting.line_version
     for edit in range(options.edits):
-        current_edit[0] = edit
         sent[edit] = time.monotonic()
         status, body = await asyncio.to_thread(
             meeting.sales.patch, f"/api/plan-lines/{meeting.line_id}/",
@@ -173,8 +174,9 @@ async def run(
     return figures_of(screens, sent, held, cpu_used, options)
 
 
-async def follow(screen: Screen, port: int, cycle_id: int, current_edit: list[int]) -> None:
-    """One screen: the event stream, and a fragment re-fetch per event, as live.js does."""
+async def follow(screen: Screen, port: int, cycle_id: int) -> None:
+    """One screen: the event stream, and a re-fetch of the analysis fragment when it changed,
+    one at a time, as live.js does."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
         (f"GET /cycles/{cycle_id}/live/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -199,20 +201,33 @@ async def follow(screen: Screen, port: int, cycle_id: int, current_edit: list[in
             elif text.startswith("data: ") and name:
                 event = json.loads(text.removeprefix("data: "))
                 now = time.monotonic()
-                edit = current_edit[0]
                 if name == "state":
                     screen.opened.set()
-                elif event.get("kind") == "lines" and edit >= 0:
-                    screen.lines_at.setdefault(edit, now)
-                elif event.get("kind") == "analysis" and edit >= 0:
-                    screen.analysis_at.setdefault(edit, now)
-                    await refresh(screen, port, cycle_id, edit)
+                elif event.get("kind") == "lines":
+                    screen.lines_at[screen.lines_seen] = now
+                    screen.lines_seen += 1
+                elif event.get("kind") == "analysis":
+                    covered = set(range(screen.lines_seen)) - set(screen.analysis_at)
+                    screen.analysis_at.update(dict.fromkeys(covered, now))
+                    screen.unrefreshed |= covered
+                    if not screen.refreshing:
+                        screen.refreshing = True
+                        screen.refresher = asyncio.create_task(refresh(screen, port, cycle_id))
                 name = ""
     finally:
         writer.close()
 
 
-async def refresh(screen: Screen, port: int, cycle_id: int, edit: int) -> None:
+async def refresh(screen: Screen, port: int, cycle_id: int) -> None:
+    while screen.unrefreshed:
+        covered = set(screen.unrefreshed)
+        screen.unrefreshed.clear()
+        done = await fragment_get(screen, port, cycle_id)
+        screen.refreshed_at.update(dict.fromkeys(covered, done))
+    screen.refreshing = False
+
+
+async def fragment_get(screen: Screen, port: int, cycle_id: int) -> float:
     started = time.monotonic()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
@@ -225,7 +240,7 @@ async def refresh(screen: Screen, port: int, cycle_id: int, edit: int) -> None:
     assert b" 200 " in response.split(b"\r\n", 1)[0], response[:200]
     done = time.monotonic()
     screen.fragment_ms.append((done - started) * 1000)
-    screen.refreshed_at.setdefault(edit, done)
+    return done
 
 
 def held_resources(web: live.WebServer, redis_url: str, cycle_id: int) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def demand_cycle() -> Cycle:
 
 
 def first_seed_line(cycle: Cycle) -> PlanLine:
-    return PlanLine.objects.filter(cycle=cycle, family__code="SEED-01").order_by("month").first()
+    return PlanLine.objects.filter(cycle=cycle, family__code="SEED-01").order_by("month")[0]
 
 
 def open_analysis(context: BrowserContext, cycle: Cycle) -> Page:

@@ -5,10 +5,11 @@
 // channel is down, found by polling, it
 //   * dispatches document "sop:cycle-changed" with detail {cycle, kind, families?}, kind one of
 //     "lines", "analysis", "stage", "submission", "register" (grids refresh their own cells);
-//   * re-fetches every [data-live-region] of the page (an element with an id): with its own
-//     hx-get URL if it has one, else the page itself, taking the element of the same id. A
-//     region holding the focus, or a field whose value the user changed, is left alone until
-//     the user is done with it: nothing typed is ever replaced.
+//   * re-fetches the page's [data-live-region] elements (each with an id) that the change
+//     concerns: data-live-region="analysis stage" lists the kinds a region shows (empty: all);
+//     with the region's own hx-get URL if it has one, else the page itself, taking the element
+//     of the same id. A region holding the focus, or a field whose value the user changed, is
+//     left alone until the user is done with it: nothing typed is ever replaced.
 // The mode is on <html data-live="push|poll">.
 (function () {
   "use strict";
@@ -27,7 +28,7 @@
     let lastState = null;
     let refreshTimer = null;
     let refreshing = false;
-    let refreshAgain = false;
+    const due = new Set(); // kinds changed since the last refresh
     const waiting = new Set(); // regions skipped because the user is working in them
 
     function setMode(mode) {
@@ -36,7 +37,13 @@
 
     function announce(detail) {
       document.dispatchEvent(new CustomEvent("sop:cycle-changed", { detail: detail }));
+      due.add(detail.kind);
       scheduleRefresh();
+    }
+
+    function concerns(region, kinds) {
+      const wanted = (region.dataset.liveRegion || "").split(/\s+/).filter(Boolean);
+      return waiting.has(region.id) || !wanted.length || wanted.some((kind) => kinds.has(kind));
     }
 
     // What changed between two states (a reconnect, or a poll). An audit row that moved
@@ -122,12 +129,11 @@
     }
 
     function refresh() {
-      if (refreshing) {
-        refreshAgain = true;
-        return;
-      }
-      const regions = Array.from(document.querySelectorAll("[data-live-region][id]"));
-      if (!regions.length || !window.htmx) return;
+      if (refreshing || !window.htmx) return; // the running refresh calls again when done
+      const kinds = new Set(due);
+      due.clear();
+      const regions = Array.from(document.querySelectorAll("[data-live-region][id]"))
+        .filter((region) => concerns(region, kinds));
       refreshing = true;
       const swaps = [];
       regions.forEach((region) => {
@@ -145,10 +151,7 @@
       });
       Promise.all(swaps).then(() => {
         refreshing = false;
-        if (refreshAgain) {
-          refreshAgain = false;
-          refresh();
-        }
+        if (due.size) refresh();
       });
     }
 
@@ -159,7 +162,10 @@
           const region = document.getElementById(id);
           return region && !busy(region);
         });
-        if (ready) scheduleRefresh();
+        if (ready) {
+          due.add("focus");
+          scheduleRefresh();
+        }
       }, 0);
     });
 

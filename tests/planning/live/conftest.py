@@ -28,7 +28,7 @@ class Listener:
     def events_until_sentinel(self, cycle_id: int, timeout: float = 30) -> list[dict[str, Any]]:
         """Every event published so far, in order: a marker published now comes after them."""
         self.client.publish(cycle_channel(cycle_id), json.dumps(SENTINEL))
-        events = []
+        events: list[dict[str, Any]] = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             message = self.pubsub.get_message(timeout=1)

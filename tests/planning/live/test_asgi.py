@@ -71,7 +71,7 @@ def test_pages_and_the_api_are_served_through_the_asgi_entry_point(stack: AsgiSt
 def test_another_users_edit_reaches_an_open_stream_with_its_analysis(stack: AsgiStack) -> None:
     # given: the CEO's screen is open on the cycle
     cycle = demand_cycle()
-    line = PlanLine.objects.filter(cycle=cycle, family__code="SEED-01").order_by("month").first()
+    line = PlanLine.objects.filter(cycle=cycle, family__code="SEED-01").order_by("month")[0]
     stream = OpenStream(stack, "ceo", cycle.pk)
     try:
         assert stream.response.status == 200

@@ -28,7 +28,7 @@ def demand_cycle() -> Cycle:
 
 
 def seed_line(cycle: Cycle) -> PlanLine:
-    return PlanLine.objects.filter(cycle=cycle, family__code="SEED-01").order_by("month").first()
+    return PlanLine.objects.filter(cycle=cycle, family__code="SEED-01").order_by("month")[0]
 
 
 def test_a_plan_line_edit_publishes_its_family_then_the_fresh_analysis(
@@ -172,6 +172,9 @@ def test_the_state_a_polling_screen_compares_moves_with_each_kind_of_change(
     after = cycle_live_state(Cycle.objects.get(pk=cycle.pk))
     # then: only the audit moved (a submission or a register)
     assert after["audit"] > before["audit"]
-    assert {key: after[key] for key in ("cycle", "lines", "analysis", "stage")} == {
-        key: before[key] for key in ("cycle", "lines", "analysis", "stage")
-    }
+    assert (after["cycle"], after["lines"], after["analysis"], after["stage"]) == (
+        before["cycle"],
+        before["lines"],
+        before["analysis"],
+        before["stage"],
+    )

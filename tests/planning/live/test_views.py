@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,15 +25,13 @@ def demand_cycle() -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
 
 
-
-
 @pytest.mark.parametrize("path", ["live/", "live/state/"])
 def test_another_units_cycle_a_missing_one_and_an_anonymous_visitor_get_the_same_404(
     demo: None, path: str
 ) -> None:
     # given
     cycle = demand_cycle()
-    missing = Cycle.objects.order_by("-pk").first().pk + 1000
+    missing = Cycle.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
     # when
     answers = [
         client_of("sales2").get(f"/cycles/{cycle.pk}/{path}").status_code,
@@ -63,7 +62,7 @@ def test_the_stream_opens_with_its_retry_and_the_current_state(demo: None, setti
     settings.LIVE_WSGI_STREAM_SECONDS = 0.1
     cycle = demand_cycle()
     # when
-    response = client_of("ceo").get(f"/cycles/{cycle.pk}/live/")
+    response: Any = client_of("ceo").get(f"/cycles/{cycle.pk}/live/")
     # then
     assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
@@ -73,9 +72,10 @@ def test_the_stream_opens_with_its_retry_and_the_current_state(demo: None, setti
     assert retry == "retry: 1000"
     name, data = state.split("\n")
     assert name == "event: state"
-    assert json.loads(data.removeprefix("data: ")) == client_of("ceo").get(
-        f"/cycles/{cycle.pk}/live/state/"
-    ).json()
+    assert (
+        json.loads(data.removeprefix("data: "))
+        == client_of("ceo").get(f"/cycles/{cycle.pk}/live/state/").json()
+    )
 
 
 @pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:1/0"])
@@ -104,4 +104,4 @@ def test_a_cycle_page_opts_in_with_its_stream_and_state_urls(demo: None) -> None
         f' data-live-state="/cycles/{cycle.pk}/live/state/"'
     ) in page
     assert 'src="/static/sop/live.js"' in page
-    assert '<div id="analysis" data-live-region' in page
+    assert '<div id="analysis" data-live-region="analysis"' in page
