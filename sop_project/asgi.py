@@ -30,7 +30,7 @@ wsgi: Any = get_wsgi_application()
 if settings.DEBUG:
     # As runserver does: static files from the apps' folders (WhiteNoise serves them otherwise).
     wsgi = StaticFilesHandler(wsgi)
-pages: Any = WSGIMiddleware(wsgi, workers=int(os.environ.get("WEB_THREADS", "4")))
+pages: Any = WSGIMiddleware(wsgi, workers=settings.WEB_THREADS)
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -23,6 +23,10 @@ shorter than 50 characters or of low entropy, stops the process |
 | LANGUAGE_CODE | zh-hans | the default language (users can switch) |
 | TIME_ZONE | Asia/Shanghai | the business time zone |
 | LOG_LEVEL | INFO | the project's log level |
+| WEB_THREADS | 4 | under ASGI (sop_project.asgi), threads per web process serving pages |
+| LIVE_STREAM_SECONDS | 300 | an open live stream is re-authorized (reconnected) this often |
+| LIVE_WSGI_STREAM_SECONDS | 25 | under a WSGI server, how long one live stream holds its thread |
+| LIVE_HEARTBEAT_SECONDS | 15 | a comment line on idle live streams, for proxies and browsers |
 """
 
 import os
@@ -217,6 +221,9 @@ SOP_RECOMPUTE_MODE = os.environ.get("SOP_RECOMPUTE_MODE", "celery" if REDIS_URL 
 LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "300"))
 LIVE_WSGI_STREAM_SECONDS = float(os.environ.get("LIVE_WSGI_STREAM_SECONDS", "25"))
 LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
+# Served by sop_project.asgi: the threads per web process that run the pages (each keeps its
+# database connection); open live streams need none.
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
