@@ -4,16 +4,21 @@ while Redis is down; push resumes when it is back."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from planning.live.publish import cycle_channel
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from reviews.services import submission_transition
 from tests.planning.live.servers import AsgiStack, asgi_stack
 from tests.web.conftest import BROWSER_WAIT_MS, screenshot
 
@@ -122,3 +127,55 @@ def test_with_redis_down_the_page_polls_and_returns_to_push_when_it_is_back(
     assert page.evaluate("window.sopNoReload") is True
     ceo.close()
     sales.close()
+
+
+def test_a_region_the_user_is_typing_in_is_not_replaced_until_they_are_done(
+    browser: Browser, stack: AsgiStack
+) -> None:
+    # given: the director is writing why the sales forecast goes back, on the overview
+    cycle = demand_cycle()
+    submission_transition(
+        actor=get_user_model().objects.get(username="sales"),
+        cycle_id=cycle.pk,
+        kind="sales_forecast",
+        action="submit",
+    )
+    director = signed_in(browser, stack, "director")
+    page = director.new_page()
+    page.goto(f"/cycles/{cycle.pk}/")
+    expect(page.locator("html")).to_have_attribute("data-live", "push")
+    # Marks that a refresh would not carry over: the region's element, a count of rounds.
+    page.evaluate(
+        """() => {
+            document.getElementById("live-submissions").dataset.original = "yes";
+            document.addEventListener("sop:live-refreshed", () => {
+                document.body.dataset.refreshes = Number(document.body.dataset.refreshes || 0) + 1;
+            });
+        }"""
+    )
+    region = page.locator("#live-submissions")
+    reason = page.get_by_placeholder("Reason for return")
+    reason.click()
+    reason.press_sequentially("Numbers for Q3 are")
+    # when: somebody's submission changes meanwhile
+    announce(stack, cycle, "submission")
+    expect(page.locator("body")).to_have_attribute("data-refreshes", "1")
+    # then: what they typed, and where they typed it, are untouched
+    expect(region).to_have_attribute("data-original", "yes")
+    expect(reason).to_be_focused()
+    expect(reason).to_have_value("Numbers for Q3 are")
+    # when: they give up on it and leave the field
+    reason.fill("")
+    page.get_by_role("heading", name="Stages").click()
+    # then: the region catches up
+    expect(region).not_to_have_attribute("data-original", "yes")
+    director.close()
+
+
+def announce(stack: AsgiStack, cycle: Cycle, kind: str) -> None:
+    """An event as a service publishes it, straight onto the server's Redis."""
+    client = redis.Redis.from_url(stack.redis.url)
+    try:
+        client.publish(cycle_channel(cycle.pk), json.dumps({"cycle": cycle.pk, "kind": kind}))
+    finally:
+        client.close()

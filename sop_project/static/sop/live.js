@@ -10,7 +10,8 @@
 //     with the region's own hx-get URL if it has one, else the page itself, taking the element
 //     of the same id. A region holding the focus, or a field whose value the user changed, is
 //     left alone until the user is done with it: nothing typed is ever replaced.
-// The mode is on <html data-live="push|poll">.
+// After each round of refreshes it dispatches document "sop:live-refreshed". The mode is on
+// <html data-live="push|poll">.
 (function () {
   "use strict";
   const POLL_MS = 5000; // while push is down
@@ -151,6 +152,7 @@
       });
       Promise.all(swaps).then(() => {
         refreshing = false;
+        document.dispatchEvent(new CustomEvent("sop:live-refreshed", { detail: { cycle: cycle } }));
         if (due.size) refresh();
       });
     }
