@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle
 from planning.roles import Stage
 
@@ -105,3 +106,18 @@ def test_a_cycle_page_opts_in_with_its_stream_and_state_urls(demo: None) -> None
     ) in page
     assert 'src="/static/sop/live.js"' in page
     assert '<div id="analysis" data-live-region="analysis"' in page
+
+
+def test_under_wsgi_the_stream_delivers_a_change_then_ends_for_the_browser_to_reconnect(
+    demo: None, settings, django_capture_on_commit_callbacks
+) -> None:
+    # given: a screen's stream is open (subscribed when the response was made)
+    settings.LIVE_WSGI_STREAM_SECONDS = 1
+    cycle = demand_cycle()
+    response: Any = client_of("ceo").get(f"/cycles/{cycle.pk}/live/")
+    # when: a change is published meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_changed_publish(cycle.pk, "stage")
+    # then: it is in the stream, which then ends by itself
+    events = b"".join(response.streaming_content).decode().split("\n\n")
+    assert f'event: cycle\ndata: {{"cycle":{cycle.pk},"kind":"stage"}}' in events
