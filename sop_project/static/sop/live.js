@@ -16,6 +16,10 @@
   "use strict";
   const POLL_MS = 5000; // while push is down
   const RETRY_PUSH_MS = 15000; // how often a polling page tries push again
+  // A stream that ends (they are re-opened every few minutes) is re-opened by the browser
+  // within a second; poll only if that takes longer. The state sent on re-opening tells what
+  // changed meanwhile.
+  const REOPEN_GRACE_MS = 3000;
   const SETTLE_MS = 150; // changes this close together cost one refresh
   const KINDS = ["lines", "analysis", "stage", "submission", "register"];
 
@@ -26,6 +30,7 @@
     let source = null;
     let pollTimer = null;
     let retryTimer = null;
+    let graceTimer = null;
     let lastState = null;
     let refreshTimer = null;
     let refreshing = false;
@@ -69,6 +74,7 @@
       if (source) source.close();
       source = new EventSource(streamUrl);
       source.addEventListener("open", () => {
+        clearTimeout(graceTimer);
         setMode("push");
         stopPolling();
       });
@@ -79,10 +85,13 @@
       });
       source.addEventListener("error", () => {
         // CONNECTING: the browser reconnects by itself; CLOSED (503: push is down): we retry.
+        clearTimeout(graceTimer);
         if (source.readyState === EventSource.CLOSED) {
           retryTimer = setTimeout(connect, RETRY_PUSH_MS);
+          startPolling();
+        } else {
+          graceTimer = setTimeout(startPolling, REOPEN_GRACE_MS);
         }
-        startPolling();
       });
     }
 
