@@ -11,7 +11,7 @@
 //     of the same id. A region holding the focus, or a field whose value the user changed, is
 //     left alone until the user is done with it: nothing typed is ever replaced.
 // After each round of refreshes it dispatches document "sop:live-refreshed". The mode is on
-// <html data-live="push|poll">.
+// <html data-live="push|poll|off"> ("off": the cycle answers 404, e.g. after signing out).
 (function () {
   "use strict";
   const POLL_MS = 5000; // while push is down
@@ -96,9 +96,21 @@
     }
 
     // --- polling --------------------------------------------------------------------------
+    // Signed out, or no longer allowed to see the cycle: stop following it.
+    function stop() {
+      stopPolling();
+      clearTimeout(retryTimer);
+      clearTimeout(graceTimer);
+      if (source) source.close();
+      setMode("off");
+    }
+
     function poll() {
       fetch(stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then((response) => (response.ok ? response.json() : null))
+        .then((response) => {
+          if (response.status === 403 || response.status === 404) stop();
+          return response.ok ? response.json() : null;
+        })
         .then((state) => { if (state) compare(state); })
         .catch(() => {});
     }

@@ -108,6 +108,20 @@ def test_a_cycle_page_opts_in_with_its_stream_and_state_urls(demo: None) -> None
     assert '<div id="analysis" data-live-region="analysis"' in page
 
 
+def test_the_demand_page_refreshes_its_submission_bar_on_submissions_and_stages(
+    demo: None,
+) -> None:
+    # given
+    cycle = demand_cycle()
+    # when
+    page = client_of("sales").get(f"/cycles/{cycle.pk}/demand/").content.decode()
+    # then
+    assert (
+        '<section class="card submission-bar" id="live-submission-sales_forecast"'
+        ' data-live-region="submission stage">'
+    ) in page
+
+
 def test_under_wsgi_the_stream_delivers_a_change_then_ends_for_the_browser_to_reconnect(
     demo: None, settings, django_capture_on_commit_callbacks
 ) -> None:
