@@ -145,7 +145,7 @@ class WebServer(AppProcess):
         self.port = free_port()
         if asgi:
             served = ["sop_project.asgi:application", "--worker-class",
-                      "uvicorn_worker.UvicornWorker"]  # fmt: skip
+                      "uvicorn_worker.UvicornWorker", "--keep-alive", "75"]  # fmt: skip
         else:
             served = ["sop_project.wsgi:application"]
         command = [sys.executable, "-m", "gunicorn", *served,

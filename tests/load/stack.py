@@ -145,7 +145,8 @@ class Stack:
             cwd=PROJECT_ROOT, env=self.env, check=True,
         )  # fmt: skip
         # "asgi": as docker/entrypoint.sh serves it (uvicorn workers, pages on a2wsgi threads).
-        served = (["sop_project.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker"]
+        served = (["sop_project.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker",
+                   "--keep-alive", "75"]
                   if self.server == "asgi"
                   else ["sop_project.wsgi:application", "--worker-class", "sync"])  # fmt: skip
         command = [sys.executable, "-m", "gunicorn", *served,
