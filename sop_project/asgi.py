@@ -2,8 +2,8 @@
 as before.
 
 A live screen's event stream (``/cycles/<id>/live/``) goes to Django's asynchronous handler,
-where an open stream is a coroutine waiting on Redis: a process holds hundreds of them without
-a thread each. Every other request goes to the same WSGI application the sync workers ran, on a
+where an open stream is a coroutine waiting on Redis: it holds no worker, no page thread and no
+database connection (only an idle thread Django keeps for the request's sync middleware). Every other request goes to the same WSGI application the sync workers ran, on a
 fixed pool of ``WEB_THREADS`` threads per process (a2wsgi's ``WSGIMiddleware``), so each thread
 keeps its persistent database connection (``CONN_MAX_AGE``) as a sync worker did. Django's own
 ASGI handler runs each request's sync code on a new thread, which would mean a new database

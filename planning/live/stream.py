@@ -1,7 +1,8 @@
 """A cycle's event stream as server-sent events: ``text/event-stream`` from Redis pub/sub.
 
 Served under ASGI (``sop_project.asgi``: gunicorn with uvicorn workers) an open screen costs one
-coroutine and one pub/sub connection, no worker and no thread. Under WSGI (``runserver``,
+coroutine and one pub/sub connection (and an idle thread Django parks for the request's sync
+middleware), no worker and no database connection. Under WSGI (``runserver``,
 Django's test server, a plain gunicorn) the same stream is served by a thread, so it ends after
 ``LIVE_WSGI_STREAM_SECONDS`` and the browser reconnects at once (EventSource does that by itself).
 
