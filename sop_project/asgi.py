@@ -3,10 +3,11 @@ as before.
 
 A live screen's event stream (``/cycles/<id>/live/``) goes to Django's asynchronous handler,
 where an open stream is a coroutine waiting on Redis: it holds no worker, no page thread and no
-database connection (only an idle thread Django keeps for the request's sync middleware). Every other request goes to the same WSGI application the sync workers ran, on a
-fixed pool of ``WEB_THREADS`` threads per process (a2wsgi's ``WSGIMiddleware``), so each thread
-keeps its persistent database connection (``CONN_MAX_AGE``) as a sync worker did. Django's own
-ASGI handler runs each request's sync code on a new thread, which would mean a new database
+database connection (only an idle thread Django keeps for the request's sync middleware).
+Every other request goes to the same WSGI application the sync workers ran, on a fixed pool of
+``WEB_THREADS`` threads per process (a2wsgi's ``WSGIMiddleware``), so each thread keeps its
+persistent database connection (``CONN_MAX_AGE``) as a sync worker did. Django's own ASGI
+handler runs each request's sync code on a new thread, which would mean a new database
 connection per request; its documentation says to turn persistent connections off under ASGI.
 Wiring only.
 """
