@@ -22,6 +22,7 @@ from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDea
 from approvals.workflow import CHAIR_ACTIONS, DECISIONS, PLAN_EDIT_ACTIONS, default_due_date
 from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
+from planning.live.publish import cycle_changed_publish
 from planning.models import AuditEvent, Cycle, MonthSummary, ProductFamily
 from planning.permissions import can_take, require_action
 from planning.roles import Role, Stage
@@ -253,6 +254,7 @@ def _move(cycle: Cycle, target: Stage, actor: Any, action: str, reason: str) -> 
         reason=reason,
     )
     transaction.on_commit(lambda: logger.info("Cycle %s: %s -> %s", cycle.pk, before, target))
+    cycle_changed_publish(cycle.pk, "stage")
 
 
 def _record_decisions(

@@ -23,8 +23,11 @@ case "$1" in
       python manage.py seed_demo --force
       demo_banner
     fi
-    exec gunicorn sop_project.wsgi:application --bind 0.0.0.0:8000 \
-      --workers "${WEB_CONCURRENCY:-3}" --access-logfile -
+    # uvicorn workers: an open live screen is a coroutine, not a worker (sop_project/asgi.py).
+    # Idle keep-alive connections are kept longer than a proxy keeps its own (nginx: 60 s), so
+    # the server never closes one just as the proxy sends on it.
+    exec gunicorn sop_project.asgi:application --worker-class uvicorn_worker.UvicornWorker \
+      --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" --keep-alive 75 --access-logfile -
     ;;
   worker)
     exec celery -A sop_project worker --loglevel=info --concurrency "${WORKER_CONCURRENCY:-2}"

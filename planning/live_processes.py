@@ -137,11 +137,20 @@ def start_beat(env: Mapping[str, str], log_dir: Path) -> AppProcess:
 
 
 class WebServer(AppProcess):
-    """gunicorn serving the project on a free loopback port."""
+    """gunicorn serving the project on a free loopback port.
 
-    def __init__(self, env: Mapping[str, str], log_dir: Path, workers: int = 2):
+    ``asgi``: as the deployment serves it (``docker/entrypoint.sh``), with uvicorn workers and
+    ``sop_project.asgi`` (live streams); otherwise sync workers and ``sop_project.wsgi``.
+    """
+
+    def __init__(self, env: Mapping[str, str], log_dir: Path, workers: int = 2, asgi: bool = False):
         self.port = free_port()
-        command = [sys.executable, "-m", "gunicorn", "sop_project.wsgi:application",
+        if asgi:
+            served = ["sop_project.asgi:application", "--worker-class",
+                      "uvicorn_worker.UvicornWorker", "--keep-alive", "75"]  # fmt: skip
+        else:
+            served = ["sop_project.wsgi:application"]
+        command = [sys.executable, "-m", "gunicorn", *served,
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                    "--timeout", "120", "--log-level", "warning"]  # fmt: skip
         super().__init__("gunicorn", command, env, log_dir)
@@ -159,8 +168,10 @@ class WebServer(AppProcess):
             return False
 
 
-def start_web(env: Mapping[str, str], log_dir: Path, workers: int = 2) -> WebServer:
-    return WebServer(env, log_dir, workers)
+def start_web(
+    env: Mapping[str, str], log_dir: Path, workers: int = 2, asgi: bool = False
+) -> WebServer:
+    return WebServer(env, log_dir, workers, asgi)
 
 
 class PrivateRedis:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from planning.access import cycle_for_user
 from planning.errors import SubmissionAccepted
+from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle, ProductFamily
 from planning.months import add_months
 from planning.permissions import accepted_refusal, require_action
@@ -99,6 +100,7 @@ def register_edit_begin(actor: Any, cycle_id: int, action: str) -> Cycle:
     kind = REGISTER_SUBMISSION[action]
     if Submission.objects.filter(cycle=cycle, kind=kind, state=SubmissionState.ACCEPTED).exists():
         raise SubmissionAccepted(accepted_refusal(kind), extra={"submission": kind.value})
+    cycle_changed_publish(cycle.pk, "register")  # sent only if the edit commits
     return cycle
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from planning.access import cycle_for_user
 from planning.errors import ApplicationError
+from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle
 from planning.permissions import require_action
 from planning.services.audit import audit_record
@@ -64,6 +65,7 @@ def submission_transition(
             after=target,
             reason=text,
         )
+        cycle_changed_publish(cycle.pk, "submission")
     return submission
 
 

@@ -24,6 +24,10 @@ shorter than 50 characters or of low entropy, stops the process |
 | TIME_ZONE | Asia/Shanghai | the business time zone |
 | SOP_CURRENCY | CNY | the currency prices are shown in |
 | LOG_LEVEL | INFO | the project's log level |
+| WEB_THREADS | 4 | under ASGI (sop_project.asgi), threads per web process serving pages |
+| LIVE_STREAM_SECONDS | 300 | an open live stream is re-authorized (reconnected) this often |
+| LIVE_WSGI_STREAM_SECONDS | 25 | under a WSGI server, how long one live stream holds its thread |
+| LIVE_HEARTBEAT_SECONDS | 15 | a comment line on idle live streams, for proxies and browsers |
 """
 
 import os
@@ -212,6 +216,16 @@ else:
 # "celery" hands recomputes to a worker through Redis; "inline" runs them in this process after
 # commit (the zero-service default of `make run`).
 SOP_RECOMPUTE_MODE = os.environ.get("SOP_RECOMPUTE_MODE", "celery" if REDIS_URL else "inline")
+
+# Live screens (planning.live): a cycle's changes are pushed to its open pages over Redis
+# pub/sub. An ASGI stream is re-authorized every LIVE_STREAM_SECONDS (the browser reconnects);
+# under a WSGI server (runserver, tests' live server) a stream holds a thread, so it is short.
+LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "300"))
+LIVE_WSGI_STREAM_SECONDS = float(os.environ.get("LIVE_WSGI_STREAM_SECONDS", "25"))
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
+# Served by sop_project.asgi: the threads per web process that run the pages (each keeps its
+# database connection); open live streams need none.
+WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

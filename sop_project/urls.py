@@ -19,9 +19,10 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's set-up as a script file, which the CSP allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    # Each app's browser pages, as each owns its API: the analysis and maturity (planning), the
-    # review pages (reviews), the workflow's pages (approvals).
+    # Each app's browser pages, as each owns its API: the analysis, its live stream and maturity
+    # (planning), the review pages (reviews), the workflow's pages (approvals).
     path("", include("planning.web.urls")),
+    path("", include("planning.live.urls")),
     path("", include("reviews.web.urls")),
     path("", include("approvals.web.urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from planning.engine.balance import MAX_QUANTITY
 from planning.errors import ApplicationError, VersionConflict
+from planning.live.publish import cycle_changed_publish
 from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine
 from planning.services.audit import audit_record, audit_record_changes
 from planning.services.recompute import recompute_schedule
@@ -110,6 +111,7 @@ def plan_line_update(
             target=f"plan_line:{line.pk} {line.family.code} {line.month:%Y-%m}",
             changes=changed,
         )
+        cycle_changed_publish(cycle.pk, "lines", families=[line.family_id])
         recompute_schedule(cycle.pk)
     return line
 
@@ -201,6 +203,7 @@ def plan_lines_bulk_set(
             changes=[("lines", None, len(touched))],
             reason=reason,
         )
+        cycle_changed_publish(cycle.pk, "lines")
         recompute_schedule(cycle.pk)
     return len(touched)
 
@@ -348,6 +351,9 @@ def plan_cells_save(
             target=f"cells:{len(changes)}",
             before={_cell_label(line, field): before for line, field, before, _a in changes},
             after={_cell_label(line, field): after for line, field, _b, after in changes},
+        )
+        cycle_changed_publish(
+            cycle.pk, "lines", families=sorted({line.family_id for line, *_rest in changes})
         )
         recompute_schedule(cycle.pk)
     return CellsSaved(

@@ -31,6 +31,7 @@ from planning.engine import (
     BalanceResult,
     compute_balance,
 )
+from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle, RecomputeRun
 from planning.pgcopy import binary_copy_payload, copy_in, month_index_to_pg_date
 from planning.selectors import CycleLineInputs, cycle_line_inputs
@@ -114,6 +115,7 @@ def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
             started_at=started,
             duration_ms=duration_ms,
         )
+        cycle_changed_publish(cycle_id, "analysis", None if full else lines.family_id_set())
     logger.info(
         "Recomputed cycle %s at version %s: %s lines (%s) in %.0f ms",
         cycle_id,

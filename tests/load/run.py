@@ -58,7 +58,7 @@ def main() -> int:
     with scratch_database("load") as database_url:
         _prepare(options, run_id, report)
         stack = Stack(run_id, database_url, web_workers=options.web_workers,
-                      sweep_seconds=options.sweep_seconds)  # fmt: skip
+                      sweep_seconds=options.sweep_seconds, server=options.server)  # fmt: skip
         try:
             stack.start()
             report["faults"], results = _load(options, run_id, stack)
@@ -83,7 +83,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per second")
-    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--server",
+        choices=("wsgi", "asgi"),
+        default="wsgi",
+        help="sync workers, or uvicorn workers as deployed (sop_project.asgi)",
+    )
     parser.add_argument("--sweep-seconds", type=int, default=5, help="beat's sweep interval")
     parser.add_argument("--think-scale", type=float, default=1.0,
                         help="multiplies every think time (0.25: the same users, 4x busier)")  # fmt: skip

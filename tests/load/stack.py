@@ -88,7 +88,15 @@ class Child:
 class Stack:
     """Start, fault and stop the drill's processes."""
 
-    def __init__(self, run_id: str, database_url: str, *, web_workers: int, sweep_seconds: int):
+    def __init__(
+        self,
+        run_id: str,
+        database_url: str,
+        *,
+        web_workers: int,
+        sweep_seconds: int,
+        server: str = "wsgi",
+    ):
         ARTIFACTS.mkdir(exist_ok=True)
         self.run_id = run_id
         self.redis_port = free_port()
@@ -109,6 +117,7 @@ class Stack:
             "SOP_SWEEP_SECONDS": str(sweep_seconds),
         }
         self.web_workers = web_workers
+        self.server = server
         self.children: dict[str, Child] = {}
         self.worker_generation = 0
 
@@ -135,9 +144,14 @@ class Stack:
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
             cwd=PROJECT_ROOT, env=self.env, check=True,
         )  # fmt: skip
-        command = [sys.executable, "-m", "gunicorn", "sop_project.wsgi:application",
+        # "asgi": as docker/entrypoint.sh serves it (uvicorn workers, pages on a2wsgi threads).
+        served = (["sop_project.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker",
+                   "--keep-alive", "75"]
+                  if self.server == "asgi"
+                  else ["sop_project.wsgi:application", "--worker-class", "sync"])  # fmt: skip
+        command = [sys.executable, "-m", "gunicorn", *served,
                    "--bind", f"127.0.0.1:{self.web_port}", "--workers", str(self.web_workers),
-                   "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "10"]  # fmt: skip
+                   "--timeout", "60", "--graceful-timeout", "10"]  # fmt: skip
         self._start("web", command)
         wait_for(lambda: _http_ok(f"{self.base_url}/accounts/login/"), 60, "gunicorn")
 
