@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ApprovalsConfig(AppConfig):
     name = "approvals"
     verbose_name = _("Cycle workflow and approvals")
+
+    def ready(self) -> None:
+        # The notifications hear what the lower apps announce (planning.events).
+        from approvals.notifications.services import notify_workflow_event
+        from planning.events import event_subscribe
+
+        event_subscribe(notify_workflow_event)

@@ -166,8 +166,9 @@ class Notification(models.Model):
         Cycle, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("cycle")
     )
     kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
-    # The stage or submission kind the event is about (empty when the kind says it all).
-    subject = models.CharField(_("about"), max_length=30, blank=True)
+    # The stage, submission kind or roles the event is about (empty when the kind says it all).
+    subject = models.CharField(_("about"), max_length=100, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,6 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
+from approvals.notifications.services import (
+    notify_plan_approved,
+    notify_plan_sent_back,
+    notify_stage_opened,
+)
 from approvals.workflow import (
     CHAIR_ACTIONS,
     DECISIONS,
@@ -90,6 +95,7 @@ def cycle_open(
         )
         for stage, owner in STAGE_OWNERS.items()
     )
+    notify_stage_opened(cycle, actor)
     return cycle
 
 
@@ -133,6 +139,7 @@ def cycle_advance(
             )
         reason = override_reason.strip() if unmet else ""
         _move(cycle, target, actor, "cycle_advanced", reason)
+        notify_stage_opened(cycle, actor)
         if unmet:
             audit_record(
                 action="gate_overridden",
@@ -163,6 +170,7 @@ def cycle_send_back(*, actor: Any, cycle_id: int, to_stage: str, reason: str) ->
                 }
             )
         _move(cycle, Stage(to_stage), actor, "cycle_sent_back", reason.strip())
+        notify_plan_sent_back(cycle, actor, reason.strip())
     return cycle
 
 
@@ -187,6 +195,7 @@ def cycle_approve(
         _record_decisions(cycle, actor, capacity_decisions or [], kpi_targets or [])
         _snapshot(cycle, actor, comment)
         _move(cycle, Stage.APPROVED, actor, "cycle_approved", comment)
+        notify_plan_approved(cycle, actor, comment)
     return cycle
 
 

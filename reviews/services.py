@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from planning.access import cycle_for_user
 from planning.errors import ApplicationError
+from planning.events import WorkflowEvent, event_announce
 from planning.models import Cycle, ProductFamily
 from planning.months import parse_month
 from planning.permissions import require_action
@@ -77,6 +78,17 @@ def submission_transition(
             before=before,
             after=target,
             reason=text,
+        )
+        event_announce(
+            WorkflowEvent(
+                f"submission_{action}",
+                cycle,
+                actor,
+                kind,
+                text,
+                submission.submitted_by_id,
+                submission.version,
+            )
         )
     return submission
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's set-up as a script file, which the CSP allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("notifications/", include("approvals.notifications.urls")),
     path("", include("approvals.web.urls")),
 ]
