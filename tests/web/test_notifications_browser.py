@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -80,6 +78,7 @@ def test_a_submission_and_its_return_reach_the_right_people_only(
         expect(page.locator("main")).not_to_contain_text("was returned")
     expect(page.locator("main")).not_to_contain_text(cycle.business_unit.name)
     assert set(
-        Notification.objects.filter(kind__in=["review_awaited", "submission_returned"], cycle=cycle)
-        .values_list("user__username", "kind")
+        Notification.objects.filter(
+            kind__in=["review_awaited", "submission_returned"], cycle=cycle
+        ).values_list("user__username", "kind")
     ) == {("director", "review_awaited"), ("sales", "submission_returned")}
