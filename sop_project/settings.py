@@ -257,7 +257,7 @@ CELERY_BEAT_SCHEDULE = {
 SOP_NOTIFY_MODE = os.environ.get("SOP_NOTIFY_MODE", "celery" if REDIS_URL else "inline")
 # Reminders (a stage due in two days, or overdue) come from beat scanning the deadlines in the
 # database; a unique key per user and event makes every scan after the first add nothing.
-SOP_REMINDER_SECONDS = float(os.environ.get("SOP_REMINDER_SECONDS", "300"))
+SOP_REMINDER_SECONDS = float(os.environ.get("SOP_REMINDER_SECONDS") or "300")
 CELERY_BEAT_SCHEDULE["notification-reminders"] = {
     "task": "approvals.tasks.notification_reminders",
     "schedule": SOP_REMINDER_SECONDS,
@@ -267,25 +267,24 @@ CELERY_BEAT_SCHEDULE["notification-reminders"] = {
 # --- E-mail ----------------------------------------------------------------------------------
 # SMTP when EMAIL_HOST is set; otherwise every e-mail is printed on the console (development).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_PORT = int(
-    os.environ.get("EMAIL_PORT", "587" if EMAIL_USE_TLS else "465" if EMAIL_USE_SSL else "25")
+    os.environ.get("EMAIL_PORT") or ("587" if EMAIL_USE_TLS else "465" if EMAIL_USE_SSL else "25")
 )
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_TIMEOUT = 10
 # The file backend's folder (tests point a worker's e-mails at one).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "test-artifacts" / "mail"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "S&OP <sop@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "S&OP <sop@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SOP_SITE_URL = os.environ.get("SOP_SITE_URL", "http://127.0.0.1:8000")
+SOP_SITE_URL = os.environ.get("SOP_SITE_URL") or "http://127.0.0.1:8000"
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
