@@ -13,6 +13,13 @@ from approvals.models import Notification
 from approvals.notifications.selectors import notifications_for
 from approvals.notifications.services import notification_mark_read
 from approvals.notifications.texts import notification_text
+from planning.api.pagination import StrictLimitOffsetPagination
+
+
+class NotificationPagination(StrictLimitOffsetPagination):
+    """The same ``limit``/``offset`` as every list; 50 a page unless ``limit`` says otherwise."""
+
+    default_limit = 50
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
@@ -35,6 +42,7 @@ class NotificationList(generics.ListAPIView):
     """The signed-in user's notifications, newest first (nobody sees anyone else's)."""
 
     serializer_class = NotificationSerializer
+    pagination_class = NotificationPagination
 
     def get_queryset(self) -> QuerySet[Notification]:
         return notifications_for(self.request.user).order_by("-created_at", "-id")
