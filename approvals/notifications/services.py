@@ -268,6 +268,8 @@ def _remind(
                 "user_id", flat=True
             )
         )
+        if before >= set(holders):
+            return []  # everyone was reminded of this already (the usual case)
         Notification.objects.bulk_create(
             [
                 Notification(

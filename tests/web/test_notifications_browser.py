@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from approvals.models import Notification
+from approvals.notifications.services import notify_stage_opened
 from planning.models import Cycle
 from planning.roles import Stage
 from tests.web.conftest import screenshot
@@ -82,3 +83,25 @@ def test_a_submission_and_its_return_reach_the_right_people_only(
             kind__in=["review_awaited", "submission_returned"], cycle=cycle
         ).values_list("user__username", "kind")
     ) == {("director", "review_awaited"), ("sales", "submission_returned")}
+
+
+def test_the_bell_follows_a_change_announced_on_the_page(
+    page: Page, live_server, demo: None
+) -> None:
+    # given the finance user's page is open
+    sign_in(page, live_server.url, "finance")
+    before = unread_of("finance")
+    expect(page.get_by_test_id("bell-count")).to_have_text(str(before))
+    page.evaluate("window.sopSamePage = true")
+    # when somebody opens the supply review (a notification for finance) and the page hears
+    # of a change to the cycle (the live updates' event)
+    cycle = Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
+    Cycle.objects.filter(pk=cycle.pk).update(stage=Stage.SUPPLY_REVIEW)
+    cycle.refresh_from_db()
+    notify_stage_opened(cycle, None)
+    page.evaluate(
+        "document.body.dispatchEvent(new CustomEvent('sop:cycle-changed', {bubbles: true}))"
+    )
+    # then the bell shows it without a reload
+    expect(page.get_by_test_id("bell-count")).to_have_text(str(before + 1))
+    assert page.evaluate("window.sopSamePage") is True
