@@ -27,6 +27,11 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         help_text="What happened, in the request's language."
     )
     read = serializers.BooleanField(read_only=True, help_text="Whether the user has read it.")
+    reason = serializers.CharField(
+        read_only=True,
+        help_text="The reason given (a return, a send-back) or the comment written (a "
+        "submission, an approval); empty when none.",
+    )
 
     class Meta:
         model = Notification

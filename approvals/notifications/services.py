@@ -46,7 +46,7 @@ from approvals.models import (
     StageDeadline,
 )
 from approvals.notifications.selectors import notifications_for, role_holders
-from approvals.notifications.texts import notification_text
+from approvals.notifications.texts import notification_note, notification_text
 from approvals.workflow import STAGE_OWNERS
 from planning.events import WorkflowEvent
 from planning.models import Cycle
@@ -342,7 +342,7 @@ def _email_of(notification: Notification) -> EmailMessage:
     text = notification_text(notification)
     lines = [text]
     if notification.reason:
-        lines += ["", _("Reason: %(reason)s") % {"reason": notification.reason}]
+        lines += ["", notification_note(notification)]
     site = settings.SOP_SITE_URL.rstrip("/")
     lines += [
         "",

@@ -40,6 +40,19 @@ def notification_text(notification: Notification) -> str:
     return templates[NotificationKind(notification.kind)] % values
 
 
+# Kinds whose ``reason`` is a comment the actor wrote rather than a reason they gave.
+COMMENTED = frozenset({K.REVIEW_AWAITED, K.PLAN_APPROVED})
+
+
+def notification_note(notification: Notification) -> str:
+    """The reason (a return, a send-back) or comment (a submission, an approval), labelled."""
+    if not notification.reason:
+        return ""
+    if notification.kind in COMMENTED:
+        return _("Comment: %(text)s") % {"text": notification.reason}
+    return _("Reason: %(text)s") % {"text": notification.reason}
+
+
 def _label(choices: type[Stage] | type[SubmissionKind] | type[Role], value: str) -> str:
     try:
         return str(choices(value).label)

@@ -19,7 +19,7 @@ from approvals.notifications.services import (
     notification_preference_set,
     notifications_mark_all_read,
 )
-from approvals.notifications.texts import notification_text
+from approvals.notifications.texts import notification_note, notification_text
 
 PER_PAGE = 50
 
@@ -29,7 +29,10 @@ PER_PAGE = 50
 def notification_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(notifications_for(request.user).order_by("-created_at", "-id"), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(notification, notification_text(notification)) for notification in page]
+    rows = [
+        (notification, notification_text(notification), notification_note(notification))
+        for notification in page
+    ]
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
 
 

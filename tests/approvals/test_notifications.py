@@ -22,7 +22,7 @@ from approvals.notifications.services import (
     notifications_mark_all_read,
     reminders_create,
 )
-from approvals.notifications.texts import notification_text
+from approvals.notifications.texts import notification_note, notification_text
 from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_send_back
 from planning.access import cycle_roles
 from planning.models import BusinessUnit, Cycle
@@ -84,7 +84,11 @@ def recipients(kind: NotificationKind, cycle: Cycle | None = None) -> set[str]:
 def submit_forecast(cycle: Cycle, people: dict[str, AbstractUser]) -> None:
     cycle_advance(actor=people["chair"], cycle_id=cycle.pk)
     submission_transition(
-        actor=people["seller"], cycle_id=cycle.pk, kind="sales_forecast", action="submit"
+        actor=people["seller"],
+        cycle_id=cycle.pk,
+        kind="sales_forecast",
+        action="submit",
+        text="Aligned with key accounts",
     )
 
 
@@ -118,6 +122,7 @@ def test_a_submission_awaits_the_directors_review(
     notification = Notification.objects.get(kind=K.REVIEW_AWAITED)
     assert notification.user == people["chair"]
     assert notification_text(notification) == "East 2024-03: the sales forecast awaits your review."
+    assert notification_note(notification) == "Comment: Aligned with key accounts"
 
 
 def test_a_returned_submission_tells_its_submitter_only_with_the_reason(
@@ -138,6 +143,7 @@ def test_a_returned_submission_tells_its_submitter_only_with_the_reason(
     assert returned.user == people["seller"]
     assert returned.reason == "June is too low"
     assert notification_text(returned) == "East 2024-03: your sales forecast was returned."
+    assert notification_note(returned) == "Reason: June is too low"
 
 
 def test_an_accepted_submission_tells_its_submitter(
