@@ -26,6 +26,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Iterable
+from smtplib import SMTPException, SMTPRecipientsRefused
 from typing import Any
 
 from celery import current_app
@@ -295,7 +296,10 @@ def emails_deliver() -> None:
     them (``notification_emails_send``).
     """
     if settings.SOP_NOTIFY_MODE == "inline":
-        notification_emails_send()
+        try:
+            notification_emails_send()
+        except (SMTPException, OSError):  # the change is committed; the e-mail waits
+            logger.warning("Notification e-mails not sent now; they stay pending", exc_info=True)
         return
     try:
         current_app.send_task(EMAIL_TASK, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
@@ -306,10 +310,13 @@ def emails_deliver() -> None:
 def notification_emails_send(limit: int = EMAILS_PER_RUN) -> int:
     """Send the pending e-mails (those of users who turned e-mail off are skipped).
 
-    Rows are claimed with ``SKIP LOCKED`` and marked in the same transaction that sends them,
-    so two workers never send the same one; if sending fails the transaction rolls back and the
-    rows stay pending for the next attempt. Returns how many e-mails were sent.
+    Rows are claimed with ``SKIP LOCKED`` and marked in the transaction that sends them, so two
+    workers never send the same one. Each e-mail is sent on its own: an address the server
+    refuses is skipped, and if the server stops answering, what was sent is marked sent and the
+    rest stay pending for the next attempt (the error is raised for the task to retry). Returns
+    how many e-mails were sent.
     """
+    failure: Exception | None = None
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -326,16 +333,27 @@ def notification_emails_send(limit: int = EMAILS_PER_RUN) -> int:
         )
         to_send = [row for row in pending if row.user_id not in off and row.user.email]
         skipped = [row.pk for row in pending if row not in to_send]
+        sent: list[int] = []
         with translation.override(settings.LANGUAGE_CODE):
-            messages = [_email_of(row) for row in to_send]
-        if messages:
-            with get_connection() as connection:
-                connection.send_messages(messages)
-        Notification.objects.filter(pk__in=[row.pk for row in to_send]).update(
-            email_state=EmailState.SENT
-        )
+            messages = [(row.pk, _email_of(row)) for row in to_send]
+        try:
+            if messages:
+                with get_connection() as connection:
+                    for pk, message in messages:
+                        try:
+                            connection.send_messages([message])
+                        except SMTPRecipientsRefused:
+                            logger.warning("E-mail of notification %s refused by the server", pk)
+                            skipped.append(pk)
+                            continue
+                        sent.append(pk)
+        except (SMTPException, OSError) as error:
+            failure = error
+        Notification.objects.filter(pk__in=sent).update(email_state=EmailState.SENT)
         Notification.objects.filter(pk__in=skipped).update(email_state=EmailState.SKIPPED)
-    return len(messages)
+    if failure is not None:
+        raise failure
+    return len(sent)
 
 
 def _email_of(notification: Notification) -> EmailMessage:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.contrib.auth.models import AbstractUser
@@ -398,3 +399,48 @@ def test_marking_read_touches_only_ones_own(cycle: Cycle, people: dict[str, Abst
     assert mine.read and marked == 1
     unread = Notification.objects.filter(read_at__isnull=True)
     assert set(unread.values_list("user__username", flat=True)) == {"seller-2", "buyer"}
+
+
+@pytest.fixture
+def flaky_mail(settings):
+    from tests.approvals.mail_backends import FlakyBackend
+
+    settings.EMAIL_BACKEND = "tests.approvals.mail_backends.FlakyBackend"
+    FlakyBackend.refused, FlakyBackend.answers = set(), None
+    yield FlakyBackend
+    FlakyBackend.refused, FlakyBackend.answers = set(), None
+
+
+def test_an_address_the_server_refuses_is_skipped_and_the_others_sent(
+    cycle: Cycle, flaky_mail
+) -> None:
+    # given
+    flaky_mail.refused = {"maker@example.com"}
+    # when
+    sent = notification_emails_send()
+    # then
+    assert sent == 3
+    states = dict(Notification.objects.values_list("user__username", "email_state"))
+    assert states["maker"] == EmailState.SKIPPED
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "buyer@example.com", "seller-2@example.com", "seller@example.com"
+    ]  # fmt: skip
+
+
+def test_a_server_that_goes_away_keeps_the_rest_pending_and_sends_nothing_twice(
+    cycle: Cycle, flaky_mail
+) -> None:
+    # given the server answers two messages, then disconnects
+    flaky_mail.answers = 2
+    # when
+    with pytest.raises(SMTPServerDisconnected):
+        notification_emails_send()
+    # then the two are marked sent, the other two still pending
+    states = list(Notification.objects.values_list("email_state", flat=True))
+    assert sorted(states) == ["pending", "pending", "sent", "sent"]
+    # and once the server is back, the rest go out and nothing goes twice
+    flaky_mail.answers = None
+    assert notification_emails_send() == 2
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "buyer@example.com", "maker@example.com", "seller-2@example.com", "seller@example.com"
+    ]  # fmt: skip
