@@ -67,7 +67,7 @@ PUBLISH_RETRY_POLICY = {
     "interval_step": 0,
     "interval_max": 0,
 }
-EMAILS_PER_RUN = 500
+EMAILS_PER_BATCH = 200
 OUTSTANDING = frozenset({SubmissionState.DRAFT, SubmissionState.RETURNED})
 BUSINESS_ROLES = frozenset(Role) - {Role.ADMIN}
 
@@ -307,15 +307,24 @@ def emails_deliver() -> None:
         logger.warning("Broker unreachable: pending e-mails wait for the reminder scan")
 
 
-def notification_emails_send(limit: int = EMAILS_PER_RUN) -> int:
+def notification_emails_send(batch: int = EMAILS_PER_BATCH) -> int:
     """Send the pending e-mails (those of users who turned e-mail off are skipped).
 
-    Rows are claimed with ``SKIP LOCKED`` and marked in the transaction that sends them, so two
-    workers never send the same one. Each e-mail is sent on its own: an address the server
-    refuses is skipped, and if the server stops answering, what was sent is marked sent and the
-    rest stay pending for the next attempt (the error is raised for the task to retry). Returns
-    how many e-mails were sent.
+    Rows are claimed ``batch`` at a time with ``SKIP LOCKED`` and marked in the transaction
+    that sends them, so two workers never send the same one. Each e-mail is sent on its own: an
+    address the server refuses is skipped, and if the server stops answering, what was sent is
+    marked sent and the rest stay pending for the next attempt (the error is raised for the
+    task to retry). Returns how many e-mails were sent.
     """
+    sent = 0
+    while True:
+        claimed, batch_sent = _emails_send_batch(batch)
+        sent += batch_sent
+        if claimed < batch:
+            return sent
+
+
+def _emails_send_batch(limit: int) -> tuple[int, int]:
     failure: Exception | None = None
     with transaction.atomic():
         pending = list(
@@ -325,7 +334,7 @@ def notification_emails_send(limit: int = EMAILS_PER_RUN) -> int:
             .order_by("id")[:limit]
         )
         if not pending:
-            return 0
+            return 0, 0
         off = set(
             NotificationPreference.objects.filter(
                 user_id__in={row.user_id for row in pending}, email_enabled=False
@@ -353,7 +362,7 @@ def notification_emails_send(limit: int = EMAILS_PER_RUN) -> int:
         Notification.objects.filter(pk__in=skipped).update(email_state=EmailState.SKIPPED)
     if failure is not None:
         raise failure
-    return len(sent)
+    return len(pending), len(sent)
 
 
 def _email_of(notification: Notification) -> EmailMessage:

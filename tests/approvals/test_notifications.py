@@ -444,3 +444,9 @@ def test_a_server_that_goes_away_keeps_the_rest_pending_and_sends_nothing_twice(
     assert sorted(message.to[0] for message in mail.outbox) == [
         "buyer@example.com", "maker@example.com", "seller-2@example.com", "seller@example.com"
     ]  # fmt: skip
+
+
+def test_every_pending_e_mail_goes_out_batch_by_batch(cycle: Cycle) -> None:
+    assert notification_emails_send(batch=3) == 4
+    assert not Notification.objects.filter(email_state=EmailState.PENDING).exists()
+    assert len(mail.outbox) == 4
