@@ -43,6 +43,11 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         return notification_text(notification)
 
 
+class NoBody(serializers.Serializer):
+    """Marking read takes no fields; a body, if one is sent, is still read (and a malformed one
+    refused) like every other request's."""
+
+
 class NotificationList(generics.ListAPIView):
     """The signed-in user's notifications, newest first (nobody sees anyone else's)."""
 
@@ -58,5 +63,6 @@ class NotificationRead(APIView):
 
     @extend_schema(request=None, responses=NotificationSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        NoBody(data=request.data).is_valid(raise_exception=True)
         notification = notification_mark_read(user=request.user, notification_id=pk)
         return Response(NotificationSerializer(notification).data)
