@@ -81,13 +81,13 @@ def submission_transition(
         )
         event_announce(
             WorkflowEvent(
-                f"submission_{action}",
-                cycle,
-                actor,
-                kind,
-                text,
-                submission.submitted_by_id,
-                submission.version,
+                name=f"submission_{action}",
+                cycle=cycle,
+                actor=actor,
+                subject=kind,
+                reason=text,
+                user_id=submission.submitted_by_id,
+                version=submission.version,
             )
         )
     return submission

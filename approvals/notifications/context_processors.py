@@ -11,7 +11,8 @@ from approvals.notifications.selectors import unread_count
 
 
 class Bell:
-    """Counts the unread notifications only if a template asks (error pages do not)."""
+    """Counts the unread notifications only if a template shows the bell (pages that extend
+    base.html; not the context-free 500 page, not fragments)."""
 
     def __init__(self, user: Any) -> None:
         self.user = user

@@ -178,7 +178,11 @@ def cycle_guest_grant(*, actor: Any, cycle_id: int, username: str, roles: Iterab
         )
         event_announce(
             WorkflowEvent(
-                "guest_invited", cycle, actor, ",".join(_role_values(wanted)), user_id=guest.pk
+                name="guest_invited",
+                cycle=cycle,
+                actor=actor,
+                subject=",".join(_role_values(wanted)),
+                user_id=guest.pk,
             )
         )
     return cycle
