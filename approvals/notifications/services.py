@@ -48,7 +48,6 @@ from approvals.models import (
 )
 from approvals.notifications.selectors import notifications_for, role_holders
 from approvals.notifications.texts import notification_note, notification_text
-from approvals.workflow import STAGE_OWNERS
 from planning.events import WorkflowEvent
 from planning.models import Cycle
 from planning.permissions import ACTION_RULES, action_allowed_roles
@@ -83,8 +82,8 @@ def submitter_roles(stage: Stage) -> dict[SubmissionKind, frozenset[Role]]:
     return found
 
 
-def stage_roles(stage: Stage) -> frozenset[Role]:
-    """The roles with work in ``stage``: those who submit or decide then, and its owner."""
+def stage_roles(stage: Stage, owner: str | None) -> frozenset[Role]:
+    """The roles with work in ``stage``: those who submit or decide then, and its ``owner``."""
     roles: set[Role] = set()
     for submitters in submitter_roles(stage).values():
         roles |= submitters
@@ -92,9 +91,18 @@ def stage_roles(stage: Stage) -> frozenset[Role]:
         deciders, stages = ACTION_RULES[decision]
         if stage in stages:
             roles |= deciders
-    if stage in STAGE_OWNERS:
-        roles.add(STAGE_OWNERS[stage])
+    if owner:
+        roles.add(Role(owner))
     return frozenset(roles)
+
+
+def _stage_owner(cycle: Cycle, stage: Stage) -> str | None:
+    """The owner the cycle's deadline for ``stage`` names."""
+    return (
+        StageDeadline.objects.filter(cycle=cycle, stage=stage)
+        .values_list("owner_role", flat=True)
+        .first()
+    )
 
 
 def _chair_roles() -> frozenset[Role]:
@@ -105,12 +113,14 @@ def _chair_roles() -> frozenset[Role]:
 def notify_stage_opened(cycle: Cycle, actor: Any) -> None:
     """The cycle entered a new stage: tell the roles with work in it."""
     stage = Stage(cycle.stage)
-    _notify(cycle, stage_roles(stage), K.STAGE_OPENED, actor, subject=stage)
+    _notify(
+        cycle, stage_roles(stage, _stage_owner(cycle, stage)), K.STAGE_OPENED, actor, subject=stage
+    )
 
 
 def notify_plan_sent_back(cycle: Cycle, actor: Any, reason: str) -> None:
     stage = Stage(cycle.stage)
-    roles = stage_roles(stage) | _chair_roles()
+    roles = stage_roles(stage, _stage_owner(cycle, stage)) | _chair_roles()
     _notify(cycle, roles, K.PLAN_SENT_BACK, actor, subject=stage, reason=reason)
 
 
@@ -230,10 +240,9 @@ def reminders_create(today: datetime.date | None = None) -> int:
     }
     written = 0
     for deadline in deadlines:
-        stage = Stage(deadline.stage)
         overdue = deadline.due_date < today
         kind = K.OVERDUE if overdue else K.DUE_SOON
-        roles = _roles_with_open_work(deadline.cycle, stage, states)
+        roles = _roles_with_open_work(deadline, states)
         if overdue:
             roles |= _chair_roles()
         written += len(
@@ -243,16 +252,17 @@ def reminders_create(today: datetime.date | None = None) -> int:
 
 
 def _roles_with_open_work(
-    cycle: Cycle, stage: Stage, states: dict[tuple[int, str], str]
+    deadline: StageDeadline, states: dict[tuple[int, str], str]
 ) -> frozenset[Role]:
     """Submitters whose submission for ``stage`` is still outstanding, and the stage's other
     roles (its owner when not a submitter, the deciders)."""
+    stage = Stage(deadline.stage)
     submitters = submitter_roles(stage)
-    roles: set[Role] = set(stage_roles(stage))
+    roles: set[Role] = set(stage_roles(stage, deadline.owner_role))
     for kind_roles in submitters.values():
         roles -= kind_roles
     for kind, kind_roles in submitters.items():
-        if states.get((cycle.pk, kind), SubmissionState.DRAFT) in OUTSTANDING:
+        if states.get((deadline.cycle_id, kind), SubmissionState.DRAFT) in OUTSTANDING:
             roles |= kind_roles
     return frozenset(roles)
 
