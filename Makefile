@@ -47,8 +47,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
+# Two pytest processes (pytest-xdist), each with a test database and a Redis database of its own
+# (tests/parallel.py); work-stealing evens out the few long tests. PYTEST_WORKERS=0 runs one.
+PYTEST_WORKERS ?= 2
 pytest: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest \
+	  $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist worksteal) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

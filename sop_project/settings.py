@@ -240,6 +240,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CONSUMER = "sop_project.celery:PromptlyReconnectingConsumer"
+# Retrying every 2 s, Celery's default of 100 attempts would give up after about 200 s of outage:
+# a worker keeps trying for as long as the broker is away.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # The sweep re-publishes any cycle whose analysis is behind its inputs (a lost message, a
 # killed worker, Redis down during an edit), so nobody has to notice.  Run exactly one beat.
 SOP_SWEEP_SECONDS = float(os.environ.get("SOP_SWEEP_SECONDS", "30"))

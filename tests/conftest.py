@@ -17,6 +17,7 @@ from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
 from tests.demo_snapshot import DatabaseSnapshot, demo_build, snapshot_of, snapshot_restore
+from tests.parallel import redis_of_this_process
 
 # Property and fuzz tests: a loaded machine is slow, not wrong. No per-example deadline and no
 # "too slow" health check, so no property test depends on the machine's speed.
@@ -24,6 +25,10 @@ hypothesis.settings.register_profile(
     "suite", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
 )
 hypothesis.settings.load_profile("suite")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    redis_of_this_process()
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +54,27 @@ def flush_by_delete() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush_by_delete)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_database_droppable(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """At the end of the run, close what is still connected to this process's test database.
+
+    The browser tests' Playwright event loop gives the test thread another context, with a
+    database connection of its own; the connection of the context before it stays open, and
+    pytest-django could not drop the database ("is being accessed by other users").
+    """
+    yield
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor != "postgresql" or database["NAME"] != database["TEST"]["NAME"]:
+        return  # not PostgreSQL, or no test asked for a database, so none was created
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")

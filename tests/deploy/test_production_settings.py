@@ -97,6 +97,7 @@ def test_generated_secret_keys_are_accepted() -> None:
         (secrets.token_urlsafe(24), "SECRET_KEY is too short"),
         ("abcdefghij" * 6, "SECRET_KEY has too little entropy"),
     ],
+    ids=["placeholder", "random-but-short", "repetitive"],  # the same names in every process
 )
 def test_production_refuses_to_start_with_a_weak_secret(key: str, reason: str) -> None:
     run = start_django(DEBUG="false", SECRET_KEY=key)

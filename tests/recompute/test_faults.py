@@ -9,6 +9,7 @@ cycles), so the check is about the design, not the machine's speed.
 from __future__ import annotations
 
 import datetime
+import re
 import time
 
 import psycopg
@@ -21,6 +22,7 @@ from planning.models import BusinessUnit, Cycle, LineAnalysis, PlanLine
 from planning.roles import Role
 from planning.services.cycles import cycle_create
 from planning.services.memberships import membership_grant
+from sop_project.celery import BROKER_RETRY_INTERVALS
 from tests.recompute.conftest import PrivateRedis, Stack
 from tests.recompute.cycles import (
     all_fresh,
@@ -114,7 +116,7 @@ def test_redis_outage_keeps_edits_and_new_cycles_which_are_computed_once_it_is_b
     private_redis: PrivateRedis,
 ) -> None:
     # given: a worker and beat on a Redis of the test's own, which goes away
-    private_stack.worker()
+    worker = private_stack.worker()
     private_stack.beat(SWEEP_SECONDS)
     first = two_cycles[0]
     private_redis.stop()
@@ -139,6 +141,12 @@ def test_redis_outage_keeps_edits_and_new_cycles_which_are_computed_once_it_is_b
     # then
     assert seconds_until_all_fresh(recovered) <= CATCH_UP_LIMIT
     assert LineAnalysis.objects.filter(cycle=opened).count() == 8 * 6
+    # and: the worker kept trying every 2 s at most (Celery's own back-off grows to 30 s)
+    retries = [
+        float(delay) for delay in re.findall(r"Trying again in ([\d.]+) seconds", worker.log_text())
+    ]
+    assert retries, f"the worker never noticed the outage ({worker.log})"
+    assert max(retries) <= BROKER_RETRY_INTERVALS["interval_max"]
     assert_every_cycle_fresh_and_exact()
     # and: the next edit is published at once again (no connection left broken)
     with recompute_publishes() as published:
