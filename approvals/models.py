@@ -226,6 +226,8 @@ class NotificationPreference(models.Model):
         verbose_name=_("user"),
     )
     email_enabled = models.BooleanField(_("send notifications by e-mail"), default=True)
+    # A language code of settings.LANGUAGES; empty: the installation's LANGUAGE_CODE.
+    email_language = models.CharField(_("language of the e-mails"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("notification preference")

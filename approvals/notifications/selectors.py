@@ -71,6 +71,7 @@ def unread_count(user: Any) -> int:
     return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
-def email_enabled(user: Any) -> bool:
-    preference = NotificationPreference.objects.filter(user_id=user.pk).first()
-    return preference is None or preference.email_enabled
+def notification_preference(user: Any) -> NotificationPreference:
+    """The user's preference, or the defaults (e-mail on, the installation's language)."""
+    found = NotificationPreference.objects.filter(user_id=user.pk).first()
+    return found or NotificationPreference(user_id=user.pk)

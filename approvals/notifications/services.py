@@ -31,6 +31,7 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -345,16 +346,22 @@ def _emails_send_batch(limit: int) -> tuple[int, int]:
         )
         if not pending:
             return 0, 0
-        off = set(
-            NotificationPreference.objects.filter(
-                user_id__in={row.user_id for row in pending}, email_enabled=False
-            ).values_list("user_id", flat=True)
-        )
+        preferences = {
+            preference.user_id: preference
+            for preference in NotificationPreference.objects.filter(
+                user_id__in={row.user_id for row in pending}
+            )
+        }
+        off = {user_id for user_id, found in preferences.items() if not found.email_enabled}
         to_send = [row for row in pending if row.user_id not in off and row.user.email]
         skipped = [row.pk for row in pending if row not in to_send]
         sent: list[int] = []
-        with translation.override(settings.LANGUAGE_CODE):
-            messages = [(row.pk, _email_of(row)) for row in to_send]
+        messages = []
+        for row in to_send:
+            preference = preferences.get(row.user_id)
+            language = (preference and preference.email_language) or settings.LANGUAGE_CODE
+            with translation.override(language):
+                messages.append((row.pk, _email_of(row)))
         try:
             if messages:
                 with get_connection() as connection:
@@ -411,8 +418,15 @@ def notifications_mark_all_read(*, user: Any) -> int:
     return notifications_for(user).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notification_preference_set(*, user: Any, email_enabled: bool) -> NotificationPreference:
+def notification_preference_set(
+    *, user: Any, email_enabled: bool, email_language: str = ""
+) -> NotificationPreference:
+    """Turn the user's e-mails on or off, in a language of ``settings.LANGUAGES`` (empty: the
+    installation's)."""
+    if email_language and email_language not in dict(settings.LANGUAGES):
+        raise ValidationError({"email_language": _("Choose one of the offered languages.")})
     preference, _created = NotificationPreference.objects.update_or_create(
-        user_id=user.pk, defaults={"email_enabled": email_enabled}
+        user_id=user.pk,
+        defaults={"email_enabled": email_enabled, "email_language": email_language},
     )
     return preference

@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.notifications.context_processors import Bell
 from approvals.notifications.forms import NotificationPreferenceForm
-from approvals.notifications.selectors import email_enabled, notifications_for
+from approvals.notifications.selectors import notification_preference, notifications_for
 from approvals.notifications.services import (
     notification_mark_read,
     notification_preference_set,
@@ -57,7 +58,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
             enabled = form.cleaned_data["email_enabled"]
-            notification_preference_set(user=request.user, email_enabled=enabled)
+            notification_preference_set(
+                user=request.user,
+                email_enabled=enabled,
+                email_language=form.cleaned_data["email_language"],
+            )
             messages.success(
                 request,
                 _("Your notifications will also be sent by e-mail.")
@@ -66,7 +71,13 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             )
             return HttpResponseRedirect(reverse("notification-settings"))
     else:
-        form = NotificationPreferenceForm(initial={"email_enabled": email_enabled(request.user)})
+        preference = notification_preference(request.user)
+        form = NotificationPreferenceForm(
+            initial={
+                "email_enabled": preference.email_enabled,
+                "email_language": preference.email_language or translation.get_language(),
+            }
+        )
     return render(request, "notifications/settings.html", {"form": form})
 
 

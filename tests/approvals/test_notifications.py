@@ -9,6 +9,7 @@ from smtplib import SMTPServerDisconnected
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone, translation
@@ -450,3 +451,28 @@ def test_every_pending_e_mail_goes_out_batch_by_batch(cycle: Cycle) -> None:
     assert notification_emails_send(batch=3) == 4
     assert not Notification.objects.filter(email_state=EmailState.PENDING).exists()
     assert len(mail.outbox) == 4
+
+
+def test_each_user_gets_e_mail_in_the_language_they_chose(
+    cycle: Cycle, people: dict[str, AbstractUser], settings
+) -> None:
+    # given the installation speaks Chinese; the seller chose English
+    settings.LANGUAGE_CODE = "zh-hans"
+    notification_preference_set(user=people["seller"], email_enabled=True, email_language="en")
+    # when
+    notification_emails_send()
+    # then
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects["seller@example.com"] == (
+        "[S&OP] East 2024-03: the data collection stage is open, with work for you."
+    )
+    chinese = "[S&OP] East 2024-03：「数据收集与刷新」阶段已开启，有您的工作。"  # noqa: RUF001
+    assert subjects["maker@example.com"] == chinese
+
+
+def test_an_unknown_e_mail_language_is_refused(people: dict[str, AbstractUser]) -> None:
+    with pytest.raises(ValidationError) as refused:
+        notification_preference_set(user=people["seller"], email_enabled=True, email_language="fr")
+    assert refused.value.message_dict == {
+        "email_language": ["Choose one of the offered languages."]
+    }

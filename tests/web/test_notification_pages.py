@@ -110,13 +110,27 @@ def test_a_user_turns_e_mail_off_and_on(people: dict[str, AbstractUser]) -> None
         client.get("/notifications/settings/").content.decode()
     )
     # when the box is left unticked
-    response = client.post("/notifications/settings/", {}, follow=True)
+    response = client.post("/notifications/settings/", {"email_language": "en"}, follow=True)
     # then
     assert "Your notifications will no longer be sent by e-mail." in response.content.decode()
     assert NotificationPreference.objects.get(user_id=people["seller"].pk).email_enabled is False
-    # and ticked again
-    client.post("/notifications/settings/", {"email_enabled": "on"})
-    assert NotificationPreference.objects.get(user_id=people["seller"].pk).email_enabled is True
+    # and ticked again, in Chinese
+    client.post("/notifications/settings/", {"email_enabled": "on", "email_language": "zh-hans"})
+    preference = NotificationPreference.objects.get(user_id=people["seller"].pk)
+    assert (preference.email_enabled, preference.email_language) == (True, "zh-hans")
+
+
+def test_an_unknown_e_mail_language_is_refused_and_nothing_changes(
+    people: dict[str, AbstractUser],
+) -> None:
+    response = browser_as(people["seller"]).post(
+        "/notifications/settings/", {"email_enabled": "on", "email_language": "fr"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice. fr is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not NotificationPreference.objects.exists()
 
 
 def test_the_bell_fragment_is_the_bell_alone(cycle: Cycle, people: dict[str, AbstractUser]) -> None:
