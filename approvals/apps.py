@@ -8,4 +8,9 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's cycle pages, where forms are posted from and shown again.
+        # The notifications hear what the lower apps announce (planning.events).
+        from approvals.notifications.services import notify_workflow_event
         from approvals.web import page_contexts  # noqa: F401
+        from planning.events import event_subscribe
+
+        event_subscribe(notify_workflow_event)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import Cycle, ProductFamily
@@ -127,3 +128,110 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.target}{self.unit}"
+
+
+class NotificationKind(models.TextChoices):
+    STAGE_OPENED = "stage_opened", _("A stage opened for you")
+    SUBMISSION_RETURNED = "submission_returned", _("Your submission was returned")
+    SUBMISSION_ACCEPTED = "submission_accepted", _("Your submission was accepted")
+    REVIEW_AWAITED = "review_awaited", _("A submission awaits your review")
+    DUE_SOON = "due_soon", _("A due date is two days away")
+    OVERDUE = "overdue", _("A due date has passed")
+    PLAN_SENT_BACK = "plan_sent_back", _("The plan was sent back")
+    PLAN_APPROVED = "plan_approved", _("The plan was approved")
+    GUEST_INVITED = "guest_invited", _("You were invited as a guest")
+
+
+class EmailState(models.TextChoices):
+    PENDING = "pending", _("to be sent")
+    SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("not sent (e-mail off or no address)")
+
+
+class Notification(models.Model):
+    """Something one user should know about a cycle, shown in the app and sent by e-mail.
+
+    The text is not stored: it is written from ``kind`` and ``subject`` in the reader's
+    language. ``event_key`` names the event; one user gets one notification per event, which
+    the unique constraint enforces (a reminder scan that runs twice adds nothing).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("cycle")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    # The stage, submission kind or roles the event is about (empty when the kind says it all).
+    subject = models.CharField(_("about"), max_length=100, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    event_key = models.CharField(_("event"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailState.choices, default=EmailState.PENDING
+    )
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event_key"], name="one_notification_per_user_and_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest"),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_user_unread",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_state="pending"),
+                name="notification_email_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.event_key}"
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A user's choices about notifications: whether they are also sent by e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_enabled = models.BooleanField(_("send notifications by e-mail"), default=True)
+    # A language code of settings.LANGUAGES; empty: the installation's LANGUAGE_CODE.
+    email_language = models.CharField(_("language of the e-mails"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} e-mail {'on' if self.email_enabled else 'off'}"

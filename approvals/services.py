@@ -19,6 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CapacityDecision, KpiTarget, PlanSnapshot, StageDeadline
+from approvals.notifications.services import (
+    notify_plan_approved,
+    notify_plan_sent_back,
+    notify_stage_opened,
+)
 from approvals.workflow import CHAIR_ACTIONS, DECISIONS, PLAN_EDIT_ACTIONS, default_due_date
 from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
@@ -84,6 +89,7 @@ def cycle_open(
         )
         for stage, owner in STAGE_OWNERS.items()
     )
+    notify_stage_opened(cycle, actor)
     return cycle
 
 
@@ -127,6 +133,7 @@ def cycle_advance(
             )
         reason = override_reason.strip() if unmet else ""
         _move(cycle, target, actor, "cycle_advanced", reason)
+        notify_stage_opened(cycle, actor)
         if unmet:
             audit_record(
                 action="gate_overridden",
@@ -166,6 +173,7 @@ def cycle_send_back(*, actor: Any, cycle_id: int, to_stage: str, reason: str) ->
             actor=actor,
             reason=reason.strip(),
         )
+        notify_plan_sent_back(cycle, actor, reason.strip())
     return cycle
 
 
@@ -190,6 +198,7 @@ def cycle_approve(
         _record_decisions(cycle, actor, capacity_decisions or [], kpi_targets or [])
         _snapshot(cycle, actor, comment)
         _move(cycle, Stage.APPROVED, actor, "cycle_approved", comment)
+        notify_plan_approved(cycle, actor, comment)
     return cycle
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from planning.access import cycle_for_user
 from planning.errors import ApplicationError
+from planning.events import WorkflowEvent, event_announce
 from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle
 from planning.permissions import require_action
@@ -66,6 +67,17 @@ def submission_transition(
             reason=text,
         )
         cycle_changed_publish(cycle.pk, "submission")
+        event_announce(
+            WorkflowEvent(
+                name=f"submission_{action}",
+                cycle=cycle,
+                actor=actor,
+                subject=kind,
+                reason=text,
+                user_id=submission.submitted_by_id,
+                version=submission.version,
+            )
+        )
     return submission
 
 

@@ -28,6 +28,15 @@ shorter than 50 characters or of low entropy, stops the process |
 | LIVE_STREAM_SECONDS | 300 | an open live stream is re-authorized (reconnected) this often |
 | LIVE_WSGI_STREAM_SECONDS | 25 | under a WSGI server, how long one live stream holds its thread |
 | LIVE_HEARTBEAT_SECONDS | 15 | a comment line on idle live streams, for proxies and browsers |
+| SOP_REMINDER_SECONDS | 300 | how often beat scans for stages due in two days or overdue |
+| SOP_SITE_URL | http://127.0.0.1:8000 | the address links in e-mails point to |
+| EMAIL_HOST | (unset) | SMTP server; unset = e-mails are printed on the console |
+| EMAIL_PORT | 25 (587 with TLS, 465 with SSL) | SMTP port |
+| EMAIL_HOST_USER, EMAIL_HOST_PASSWORD | (empty) | SMTP sign-in |
+| EMAIL_USE_TLS, EMAIL_USE_SSL | false | STARTTLS, or SMTP over TLS |
+| DEFAULT_FROM_EMAIL | S&OP <sop@localhost> | sender of notification e-mails |
+| EMAIL_BACKEND | smtp with EMAIL_HOST, else console | any Django e-mail backend |
+| SOP_NOTIFY_MODE | celery with REDIS_URL, else inline | where notification e-mails are sent |
 """
 
 import os
@@ -121,6 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "approvals.notifications.context_processors.notifications",
             ],
         },
     },
@@ -261,6 +271,40 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 2 * SOP_SWEEP_SECONDS},
     }
 }
+
+# Notification e-mails go out from a Celery task after the change commits ("celery"), or
+# in-process after the commit ("inline", the zero-service default of `make run`).
+SOP_NOTIFY_MODE = os.environ.get("SOP_NOTIFY_MODE", "celery" if REDIS_URL else "inline")
+# Reminders (a stage due in two days, or overdue) come from beat scanning the deadlines in the
+# database; a unique key per user and event makes every scan after the first add nothing.
+SOP_REMINDER_SECONDS = float(os.environ.get("SOP_REMINDER_SECONDS") or "300")
+CELERY_BEAT_SCHEDULE["notification-reminders"] = {
+    "task": "approvals.tasks.notification_reminders",
+    "schedule": SOP_REMINDER_SECONDS,
+    "options": {"expires": 2 * SOP_REMINDER_SECONDS},
+}
+
+# --- E-mail ----------------------------------------------------------------------------------
+# SMTP when EMAIL_HOST is set; otherwise every e-mail is printed on the console (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_PORT = int(
+    os.environ.get("EMAIL_PORT") or ("587" if EMAIL_USE_TLS else "465" if EMAIL_USE_SSL else "25")
+)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = 10
+# The file backend's folder (tests point a worker's e-mails at one).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "test-artifacts" / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "S&OP <sop@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SOP_SITE_URL = os.environ.get("SOP_SITE_URL") or "http://127.0.0.1:8000"
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {

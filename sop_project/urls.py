@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("planning.web.urls")),
     path("", include("planning.live.urls")),
     path("", include("reviews.web.urls")),
+    path("notifications/", include("approvals.notifications.urls")),
     path("", include("approvals.web.urls")),
 ]

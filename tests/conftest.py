@@ -162,9 +162,11 @@ def make_cycle(business_unit: BusinessUnit) -> Callable[..., Cycle]:
 
 @pytest.fixture(autouse=True)
 def recompute_in_process(settings, request: pytest.FixtureRequest) -> None:
-    """Recompute in-process unless a test needs the real Celery worker (marked ``worker``)."""
+    """Recompute (and send notification e-mails) in-process unless a test needs the real
+    Celery worker (marked ``worker``)."""
     if request.node.get_closest_marker("worker") is None:
         settings.SOP_RECOMPUTE_MODE = "inline"
+        settings.SOP_NOTIFY_MODE = "inline"
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from planning.access import cycle_for_user, permissions_forget
+from planning.events import WorkflowEvent, event_announce
 from planning.models import (
     BusinessUnit,
     BusinessUnitUserObjectPermission,
@@ -174,6 +175,15 @@ def cycle_guest_grant(*, actor: Any, cycle_id: int, username: str, roles: Iterab
             field="roles",
             before=before or None,
             after=_role_values(wanted),
+        )
+        event_announce(
+            WorkflowEvent(
+                name="guest_invited",
+                cycle=cycle,
+                actor=actor,
+                subject=",".join(_role_values(wanted)),
+                user_id=guest.pk,
+            )
         )
     return cycle
 

@@ -126,7 +126,7 @@ def visit_as(browser: Browser, live_server, demo: None) -> Iterator:
 def pages_of(username: str) -> list[str]:
     """Each main page this demo user can open: home, maturity, every page of the cycle in
     review, and the overview and decision of the one awaiting the executive."""
-    paths = ["/", "/maturity/"]
+    paths = ["/", "/maturity/", "/notifications/", "/notifications/settings/"]
     if username == "sales2":
         cycle = Cycle.objects.get(business_unit__code="appliances")
         return paths + [f"/cycles/{cycle.pk}/{page}" for page in CYCLE_PAGES]

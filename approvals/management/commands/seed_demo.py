@@ -128,7 +128,12 @@ def _users(demo: BusinessUnit, second: BusinessUnit) -> dict[str, AbstractUser]:
     users: dict[str, AbstractUser] = {}
     for username, (demo_roles, second_roles, superuser) in DEMO_USERS.items():
         user, created = user_model.objects.get_or_create(
-            username=username, defaults={"is_staff": superuser, "is_superuser": superuser}
+            username=username,
+            defaults={
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                "email": f"{username}@example.com",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -13,7 +13,8 @@ from planning.models import Cycle, PlanLine
 from planning.roles import Stage
 from planning.services.plan_lines import plan_line_update
 from planning.services.recompute import cycle_recompute
-from reviews.services import demand_assumption_create, submission_transition
+from reviews.registers import DemandAssumptionInput, demand_assumption_save
+from reviews.services import submission_transition
 from tests.planning.live.conftest import Listener
 
 pytestmark = pytest.mark.django_db
@@ -89,11 +90,13 @@ def test_a_submission_and_a_register_entry_publish_their_kinds(
     listener.subscribe(cycle.pk)
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        demand_assumption_create(
+        demand_assumption_save(
             actor=sales,
             cycle_id=cycle.pk,
-            data={"kind": "opportunity", "months": ["2024-05"], "quantity": 10,
-                  "probability": 50, "description": "trade fair"},
+            entry=DemandAssumptionInput(
+                kind="opportunity", quantity=10, probability=50, description="trade fair",
+                months=[cycle.horizon_start],
+            ),
         )  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         submission_transition(
@@ -114,7 +117,13 @@ def test_a_refused_change_publishes_nothing(
     listener.subscribe(cycle.pk)
     # when
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
-        demand_assumption_create(actor=user("production"), cycle_id=cycle.pk, data={})
+        demand_assumption_save(
+            actor=user("production"),
+            cycle_id=cycle.pk,
+            entry=DemandAssumptionInput(
+                kind="opportunity", quantity=10, probability=50, description="refused"
+            ),
+        )
     # then
     assert listener.events_until_sentinel(cycle.pk) == []
 

@@ -1,0 +1,16 @@
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+def _languages() -> list[tuple[str, Any]]:
+    return list(settings.LANGUAGES)
+
+
+class NotificationPreferenceForm(forms.Form):
+    email_enabled = forms.BooleanField(
+        label=_("Also send my notifications by e-mail"), required=False
+    )
+    email_language = forms.ChoiceField(label=_("Language of the e-mails"), choices=_languages)

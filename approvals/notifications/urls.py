@@ -1,0 +1,11 @@
+from django.urls import path
+
+from approvals.notifications import views
+
+urlpatterns = [
+    path("", views.notification_list, name="notifications"),
+    path("<int:notification_id>/read/", views.notification_read, name="notification-read"),
+    path("read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("settings/", views.notification_settings, name="notification-settings"),
+    path("bell/", views.notification_bell, name="notification-bell"),
+]
