@@ -25,7 +25,10 @@ from planning.live.publish import (
 )
 from planning.live.stream import AsyncCycleStream, SyncCycleStream, sse_opening
 
-# Push is off (no REDIS_URL) or Redis is down: the browser polls instead.
+# Push is not configured (no REDIS_URL: `make run` without services): no content, which an
+# EventSource takes as "do not reconnect"; the page polls. Not an error, so nothing is logged.
+PUSH_OFF = 204
+# Redis is configured but down: an outage, logged as one; the page polls and retries push.
 PUSH_UNAVAILABLE = 503
 
 
@@ -34,7 +37,7 @@ async def cycle_live_stream(request: HttpRequest, cycle_id: int) -> HttpResponse
     user = await request.auser()
     state = await sync_to_async(_authorized_state)(user, cycle_id)
     if not live_push_enabled():
-        return HttpResponse(status=PUSH_UNAVAILABLE)
+        return HttpResponse(status=PUSH_OFF)
     opening = sse_opening(state)
     stream: AsyncCycleStream | SyncCycleStream
     if isinstance(request, ASGIRequest):

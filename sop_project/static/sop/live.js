@@ -84,7 +84,8 @@
         if (KINDS.indexOf(detail.kind) >= 0) announce(detail);
       });
       source.addEventListener("error", () => {
-        // CONNECTING: the browser reconnects by itself; CLOSED (503: push is down): we retry.
+        // CONNECTING: the browser reconnects by itself; CLOSED (204: push is not configured,
+        // 503: Redis is down): we poll, and try push again now and then.
         clearTimeout(graceTimer);
         if (source.readyState === EventSource.CLOSED) {
           retryTimer = setTimeout(connect, RETRY_PUSH_MS);
