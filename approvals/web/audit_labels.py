@@ -121,9 +121,7 @@ def target_label(target: str, field: str, cycle: Cycle) -> tuple[str, str]:
         return str(label), f"{_page(page, cycle)}?{urlencode({'q': code})}"
     if kind == "cells" and key.isdigit():
         count = int(key)
-        return ngettext("%(count)s grid cell", "%(count)s grid cells", count) % {
-            "count": count
-        }, ""
+        return ngettext("%(count)s grid cell", "%(count)s grid cells", count) % {"count": count}, ""
     if kind in REGISTER_TARGETS:
         text, page = REGISTER_TARGETS[kind]
         return str(text % {"id": key}), _page(page, cycle)

@@ -13,7 +13,8 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 
 
@@ -29,12 +30,12 @@ def chosen_or_default_language(request: HttpRequest) -> str:
 
 
 def in_chosen_or_default_language(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Render ``view`` in :func:`chosen_or_default_language`, whatever the browser asks for."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         language = chosen_or_default_language(request)
         with translation.override(language):
             request.LANGUAGE_CODE = language

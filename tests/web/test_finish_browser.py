@@ -23,9 +23,7 @@ def open_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     contexts = []
 
     def open_as(username: str, language: str = "en", width: int = 1920, height: int = 1000):
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="en-US"
-        )
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
         contexts.append(context)
         context.set_default_timeout(BROWSER_WAIT_MS)
         context.set_default_navigation_timeout(BROWSER_WAIT_MS)

@@ -78,8 +78,7 @@ def test_history_names_a_changed_plan_line_and_links_to_its_family_on_the_grid(
     table = history_table(client_as("director"), current)
     # then
     assert (
-        f'<a href="/cycles/{current.pk}/demand/?q=SEED-01">Plan line SEED-01 · 2024-05</a>'
-        in table
+        f'<a href="/cycles/{current.pk}/demand/?q=SEED-01">Plan line SEED-01 · 2024-05</a>' in table
     )
     assert "plan_line:" not in table
 
