@@ -162,6 +162,15 @@ def test_the_decision_page_draws_its_charts(
     assert chart_scales(page, "utilization")["pct"] == "Capacity utilization (%)"
     assert chart_scales(page, "finance") == {"x": "Month", "y": "Amount (CNY)"}
     screenshot(page, "finish-decision")
+    # a live refresh (sop/live.js) replaces the charts' region: the new canvases are drawn too
+    page.evaluate("document.querySelector('#live-charts canvas').dataset.old = 'yes'")
+    page.evaluate(
+        """htmx.ajax("GET", location.href,
+            {target: "#live-charts", swap: "outerHTML", select: "#live-charts"})"""
+    )
+    expect(page.locator("#live-charts canvas[data-old]")).to_have_count(0)
+    for chart in ("balance", "utilization", "finance"):
+        assert chart_scales(page, chart)["x"] == "Month"
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
