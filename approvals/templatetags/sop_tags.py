@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from approvals.web import audit_labels
 
@@ -35,3 +37,12 @@ def audit_field(code: str) -> Any:
 def audit_value(event: Any, which: str) -> Any:
     """``{% audit_value event "before" %}``: a before/after value, codes in words."""
     return audit_labels.value_label(event.field, getattr(event, which))
+
+
+@register.simple_tag
+def audit_target(event: Any, cycle: Any) -> SafeString:
+    """``{% audit_target event cycle %}``: the audited object in words, linked to its page."""
+    label, url = audit_labels.target_label(event.target, event.field, cycle)
+    if url:
+        return format_html('<a href="{}">{}</a>', url, label)
+    return format_html("{}", label)

@@ -7,12 +7,15 @@ so the API and exports stay machine-readable; only the page translates them.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from planning.models import BusinessUnit, Cycle, PlanLine
-from planning.roles import Role, Stage
+from planning.roles import Role, Stage, SubmissionKind
 from reviews.models import (
     DemandAssumption,
     GapOption,
@@ -78,6 +81,61 @@ OTHER_FIELD_LABELS = {
     "roles": _("roles"),
     "lines": _("plan lines"),
 }
+
+
+# The audit row's ``target`` is "<kind>:<id>[ <words>]"; each kind reads as words, and where
+# the object lives on a page of the cycle, it links there.
+REGISTER_TARGETS = {
+    "demand_assumption": (_("Opportunity or risk no. %(id)s"), "cycle-demand"),
+    "demandassumption": (_("Opportunity or risk no. %(id)s"), "cycle-demand"),
+    "production_constraint": (_("Production constraint no. %(id)s"), "cycle-supply"),
+    "material_risk": (_("Material risk no. %(id)s"), "cycle-supply"),
+    "materialrisk": (_("Material risk no. %(id)s"), "cycle-supply"),
+    "gap_option": (_("Gap alternative no. %(id)s"), "cycle-supply"),
+}
+SUBMISSION_PAGES = {
+    SubmissionKind.SALES_FORECAST: "cycle-demand",
+    SubmissionKind.PRODUCTION_CAPACITY: "cycle-supply",
+    SubmissionKind.PROCUREMENT_RISK: "cycle-supply",
+    SubmissionKind.FINANCE_REVIEW: "cycle-finance",
+}
+DEMAND_GRID_FIELDS = ("demand_forecast", "confirmed_orders")
+
+
+def target_label(target: str, field: str, cycle: Cycle) -> tuple[str, str]:
+    """The audited object in words, and the address of the cycle's page that shows it ("" if
+    none): ``cycle:4`` -> "Cycle 2024-05", ``submission:sales_forecast`` -> "Submission: Sales
+    forecast", ``plan_line:7 SEED-01 2024-05`` -> "Plan line SEED-01 · 2024-05"."""
+    kind, _colon, rest = target.partition(":")
+    key, _space, words = rest.partition(" ")
+    if kind == "cycle":
+        label = _("Cycle %(month)s") % {"month": f"{cycle.plan_month:%Y-%m}"}
+        return str(label), _page("cycle-overview", cycle)
+    if kind == "submission" and key in SubmissionKind.values:
+        label = _("Submission: %(kind)s") % {"kind": SubmissionKind(key).label}
+        return str(label), _page(SUBMISSION_PAGES[SubmissionKind(key)], cycle)
+    if kind == "plan_line" and words:
+        code, _space, month = words.partition(" ")
+        label = _("Plan line %(family)s · %(month)s") % {"family": code, "month": month}
+        page = "cycle-demand" if field in DEMAND_GRID_FIELDS else "cycle-supply"
+        return str(label), f"{_page(page, cycle)}?{urlencode({'q': code})}"
+    if kind == "cells" and key.isdigit():
+        count = int(key)
+        return ngettext("%(count)s grid cell", "%(count)s grid cells", count) % {"count": count}, ""
+    if kind in REGISTER_TARGETS:
+        text, page = REGISTER_TARGETS[kind]
+        return str(text % {"id": key}), _page(page, cycle)
+    if kind == "family" and words:
+        return str(_("Product family %(code)s") % {"code": words}), ""
+    if kind == "user" and words:
+        return str(_("User %(name)s") % {"name": words}), ""
+    if kind == "business_unit":
+        return str(_("Business unit %(name)s") % {"name": cycle.business_unit.name}), ""
+    return target, ""
+
+
+def _page(name: str, cycle: Cycle) -> str:
+    return reverse(name, args=[cycle.pk])
 
 
 def action_label(code: str) -> Any:

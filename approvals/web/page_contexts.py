@@ -23,8 +23,10 @@ from planning.access import business_units_for, cycles_for, permissions_prefetch
 from planning.models import Cycle
 from planning.roles import Role
 from planning.web.cycle_pages import cycle_page_register
+from planning.web.page_contexts import chart_labels, month_summary_chart
 from reviews.models import MaterialRisk
 from reviews.selectors import finance_by_month
+from reviews.web.page_contexts import finance_chart
 from reviews.web.pages import gap_months
 
 
@@ -38,10 +40,14 @@ def overview_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
 
 def decision_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
     context = pages.overview(request.user, cycle)
+    finance = finance_by_month(cycle)
     context.update(
         gaps=[gap for gap in gap_months(cycle) if gap["analysis"].gap > 0],
         risks=MaterialRisk.objects.filter(cycle=cycle).prefetch_related("families"),
-        finance=finance_by_month(cycle),
+        finance=finance,
+        chart=month_summary_chart(context["glance"]["summary"]),
+        finance_chart=finance_chart(finance),
+        chart_labels=chart_labels(),
         decisions=cycle.capacity_decisions.all(),
         targets=cycle.kpi_targets.all(),
         decision_refusal=decision_refusal(request.user, cycle),

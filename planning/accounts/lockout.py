@@ -10,6 +10,9 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+
+from planning.accounts.language import chosen_or_default_language
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -59,12 +62,14 @@ def lockout_response(
 ) -> HttpResponse:
     """The page a locked-out browser sign-in gets: 429, translated, with Retry-After."""
     seconds = retry_after_seconds(request)
-    response = render(
-        request,
-        "registration/locked_out.html",
-        {"minutes": max(1, math.ceil(seconds / 60))},
-        status=429,
-    )
+    # In the sign-in page's language: the one the user chose, else the installation's.
+    with translation.override(chosen_or_default_language(request)):
+        response = render(
+            request,
+            "registration/locked_out.html",
+            {"minutes": max(1, math.ceil(seconds / 60))},
+            status=429,
+        )
     response["Retry-After"] = str(seconds)
     return response
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from planning.issue_messages import FIELD_LABELS
+
 register = template.Library()
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """``{{ field|field_label }}``: a plan-line field as the grid's row names it."""
+    return str(FIELD_LABELS.get(name, name))
 
 
 @register.filter
@@ -20,6 +29,18 @@ def units(value: Any) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A sum of money rounded to whole units, grouped alike in both languages: ``12,766,300``."""
+    if value is None or value == "":
+        return ""
+    try:
+        whole = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    except (ArithmeticError, ValueError):
+        return str(value)
+    return f"{int(whole):,}"
 
 
 @register.filter

@@ -20,7 +20,7 @@ from planning.selectors import cycle_analysis_read
 from planning.services.maturity import maturity_assess
 from planning.web.cycle_pages import BAD_INPUT, HtmxHttpRequest, query_refused, run_service
 from planning.web.forms import AnalysisQueryForm, MaturityForm
-from planning.web.page_contexts import analysis_chart, maturity_context
+from planning.web.page_contexts import analysis_chart, chart_labels, maturity_context
 
 
 @login_required
@@ -44,6 +44,7 @@ def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         "family": family,
         "families": families,
         "chart": analysis_chart(data, family),
+        "chart_labels": chart_labels(),
     }
     if request.htmx and request.GET.get("fragment") == "analysis":
         return render(request, "web/_analysis.html", context, status=status)

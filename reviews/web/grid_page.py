@@ -69,6 +69,8 @@ def grid_context(
     one_cell = reverse("cell-save", args=[cycle.pk, 1, "f"])
     return {
         "grid": grid_for(cycle, fields, editable=editable, page=page, query=query),
+        # Whether any cell on this page takes input: the page explains saving only then.
+        "grid_editable": bool(editable.intersection(fields)),
         "grid_messages": grid_messages(),
         "grid_html": {
             "cell_url": one_cell.removesuffix("1/f/"),

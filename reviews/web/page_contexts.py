@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from planning.models import Cycle
 from planning.permissions import can_take
 from planning.web.cycle_pages import cycle_page_register
+from planning.web.page_contexts import chart_labels
 from planning.workflow import REGISTER_SUBMISSION
 from reviews.models import (
     DemandAssumption,
@@ -112,12 +113,17 @@ def finance_context(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
         "may_edit": pages.may(request.user, cycle, "finance_review.edit"),
         "may_submit": pages.may(request.user, cycle, "submission.submit.finance_review"),
         "finance_form": FinanceCommentForm(initial={"comment": submission.comment}),
-        "chart": {
-            "labels": [f"{row['month']:%Y-%m}" for row in months],
-            "inventory": [float(row["inventory_investment"]) for row in months],
-            "revenue": [float(row["revenue"]) for row in months],
-            "at_risk": [float(row["revenue_at_risk"]) for row in months],
-        },
+        "chart": finance_chart(months),
+        "chart_labels": chart_labels(),
+    }
+
+
+def finance_chart(months: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "labels": [f"{row['month']:%Y-%m}" for row in months],
+        "inventory": [float(row["inventory_investment"]) for row in months],
+        "revenue": [float(row["revenue"]) for row in months],
+        "at_risk": [float(row["revenue_at_risk"]) for row in months],
     }
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.db.models import F
 from django.test import Client
 from rest_framework.test import APIClient
@@ -33,7 +34,10 @@ def api_sign_in(username: str, password: str, address: str = HERE):
 
 
 def page_sign_in(username: str, password: str, address: str = HERE, language: str = "en"):
-    return Client(HTTP_ACCEPT_LANGUAGE=language).post(
+    """The sign-in page, in the language chosen with the page's language switch (its cookie)."""
+    client = Client()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    return client.post(
         "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
     )
 

@@ -9,6 +9,11 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // Every chart names its axes (the words come from the page, in its language).
+  function axis(text, extra) {
+    return Object.assign({ title: { display: true, text: text } }, extra || {});
+  }
+
   function draw(canvas, config) {
     if (charts.has(canvas)) charts.get(canvas).destroy();
     charts.set(canvas, new window.Chart(canvas, config));
@@ -16,7 +21,7 @@
 
   const builders = {
     balance(canvas) {
-      const d = data("analysis-data"), t = data("analysis-labels");
+      const d = data("analysis-data"), t = data("chart-labels");
       draw(canvas, {
         data: {
           labels: d.labels,
@@ -27,11 +32,14 @@
             { type: "line", label: t.safety, data: d.safety, borderColor: "#2e7d32", borderDash: [6, 4], pointRadius: 0 },
           ],
         },
-        options: { responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } },
+        options: {
+          responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
+          scales: { x: axis(t.axis_month), y: axis(t.axis_stock) },
+        },
       });
     },
     utilization(canvas) {
-      const d = data("analysis-data"), t = data("analysis-labels");
+      const d = data("analysis-data"), t = data("chart-labels");
       draw(canvas, {
         type: "line",
         data: {
@@ -44,12 +52,16 @@
         },
         options: {
           responsive: true, maintainAspectRatio: false,
-          scales: { pct: { position: "left", suggestedMin: 0, suggestedMax: 100 }, units: { position: "right", grid: { drawOnChartArea: false } } },
+          scales: {
+            x: axis(t.axis_month),
+            pct: axis(t.axis_percent, { position: "left", suggestedMin: 0, suggestedMax: 100 }),
+            units: axis(t.axis_units, { position: "right", grid: { drawOnChartArea: false } }),
+          },
         },
       });
     },
     finance(canvas) {
-      const d = data("finance-data"), t = data("finance-labels");
+      const d = data("finance-data"), t = data("chart-labels");
       draw(canvas, {
         type: "bar",
         data: {
@@ -60,7 +72,10 @@
             { label: t.at_risk, data: d.at_risk, backgroundColor: "#c0392b" },
           ],
         },
-        options: { responsive: true, maintainAspectRatio: false },
+        options: {
+          responsive: true, maintainAspectRatio: false,
+          scales: { x: axis(t.axis_month), y: axis(t.axis_amount) },
+        },
       });
     },
     maturity(canvas) {
@@ -91,5 +106,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => drawAll(document));
+  // Printing lays the charts out at the paper's width: let them follow, and return after.
+  const resizeAll = () => charts.forEach((chart) => chart.resize());
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
   document.addEventListener("htmx:afterSwap", (event) => drawAll(event.detail.elt.parentNode || document));
 })();
