@@ -45,7 +45,7 @@ def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         "families": families,
         "chart": analysis_chart(data, family),
     }
-    if request.htmx and request.GET.get("fragment") == "analysis":
+    if request.htmx and query.cleaned_data.get("fragment") == "analysis":
         return render(request, "web/_analysis.html", context, status=status)
     return render(request, "web/analysis.html", context, status=status)
 

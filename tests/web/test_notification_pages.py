@@ -147,3 +147,13 @@ def test_the_pages_need_a_signed_in_user(cycle: Cycle) -> None:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert Client().post("/notifications/read-all/").status_code == 302
     assert not Notification.objects.filter(read_at__isnull=False).exists()
+
+
+def test_a_page_number_that_is_no_number_is_refused_and_the_first_page_shown(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    response = browser_as(people["seller"]).get("/notifications/?page=abc")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "page: Enter a whole number." in html
+    assert "the data collection stage is open, with work for you." in html

@@ -50,7 +50,7 @@ def _grid_page(
     page = (query.cleaned_data.get("page") or 1) if status == 200 else 1
     text = (query.cleaned_data.get("q") or "") if status == 200 else ""
     context = build(request, cycle, page, text)
-    if request.htmx and request.GET.get("fragment") == "grid":
+    if request.htmx and query.cleaned_data.get("fragment") == "grid":
         return render(request, "web/_grid.html", context, status=status)
     return render(request, template, context, status=status)
 
