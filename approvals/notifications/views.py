@@ -20,7 +20,11 @@ from approvals.notifications.services import (
     notification_preference_set,
     notifications_mark_all_read,
 )
-from approvals.notifications.texts import notification_note, notification_text
+from approvals.notifications.texts import (
+    notification_note,
+    notification_path,
+    notification_text,
+)
 from planning.web.cycle_pages import BAD_INPUT, query_refused
 
 PER_PAGE = 50
@@ -48,6 +52,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification_mark_read(user=request.user, notification_id=notification_id)
     return HttpResponseRedirect(reverse("notifications"))
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Opening a notification from the list: marked read (a POST), then on to its page."""
+    notification = notification_mark_read(user=request.user, notification_id=notification_id)
+    return HttpResponseRedirect(notification_path(notification))
 
 
 @login_required
