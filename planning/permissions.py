@@ -124,7 +124,8 @@ def editable_fields(user: Any, cycle: Cycle) -> frozenset[str]:
 
 
 def require_field_edit(cycle: Cycle, user: Any, fields: set[str]) -> None:
-    """The check ``plan_line_update`` runs once the cycle row is locked."""
+    """May ``user`` edit ``fields`` of the cycle's plan lines now? Raises if not: the check the
+    plan-line services (``plan_line_update``, ``plan_cells_save``) run once the cycle is locked."""
     roles = cycle_roles(user, cycle)
     stage = Stage(cycle.stage)
     frozen: dict[str, SubmissionKind] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -13,15 +14,27 @@ from rest_framework.views import APIView
 
 from planning.access import cycle_for_user
 from planning.api.fields import TEXT_LIMIT, MonthField, month_list_field
-from reviews.models import DemandAssumption, MaterialRisk, ProductionConstraint, Submission
+from planning.engine.balance import MAX_QUANTITY
+from planning.engine.gap import MAX_COST, MAX_LEAD_TIME_DAYS
+from reviews.models import (
+    DemandAssumption,
+    GapOption,
+    MaterialRisk,
+    ProductionConstraint,
+    Submission,
+)
 from reviews.registers import (
     DemandAssumptionInput,
+    GapOptionInput,
     MaterialRiskInput,
     ProductionConstraintInput,
     demand_assumption_delete,
     demand_assumption_save,
+    gap_option_delete,
+    gap_option_save,
     material_risk_delete,
     material_risk_save,
+    production_constraint_delete,
     production_constraint_save,
 )
 from reviews.selectors import finance_by_month, submissions_for_cycle
@@ -68,6 +81,31 @@ class ProductionConstraintSerializer(serializers.ModelSerializer[ProductionConst
     class Meta:
         model = ProductionConstraint
         fields = ["id", "family", "month", "note", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class GapOptionSerializer(serializers.ModelSerializer[GapOption]):
+    """A costed way to close capacity gaps; ``months`` empty: every month of the horizon."""
+
+    # The engine's limits: capacity in units, cost in money, lead time under a century.
+    additional_capacity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+    cost = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=MAX_COST,
+        required=False,
+        allow_null=True,
+    )
+    lead_time_days = serializers.IntegerField(
+        min_value=0, max_value=MAX_LEAD_TIME_DAYS, required=False, allow_null=True
+    )
+    months = month_list_field(required=False)
+
+    class Meta:
+        model = GapOption
+        fields = ["id", "name", "additional_capacity", "cost", "lead_time_days", "months",
+                  "created_at"]  # fmt: skip
         read_only_fields = ["id", "created_at"]
 
 
@@ -159,6 +197,15 @@ class ProductionConstraints(RegisterList):
     save = staticmethod(production_constraint_save)
 
 
+@_register_schema(GapOptionSerializer)
+class GapOptions(RegisterList):
+    serializer_class = GapOptionSerializer
+    model = GapOption
+    related_name = "gap_options"
+    input_class = GapOptionInput
+    save = staticmethod(gap_option_save)
+
+
 @_register_schema(MaterialRiskSerializer)
 class MaterialRisks(RegisterList):
     serializer_class = MaterialRiskSerializer
@@ -200,6 +247,22 @@ def _detail_schema(serializer: type[serializers.Serializer]) -> Callable[[type],
 @_detail_schema(DemandAssumptionSerializer)
 class DemandAssumptionDetail(RegisterDetail):
     pass
+
+
+@_detail_schema(ProductionConstraintSerializer)
+class ProductionConstraintDetail(RegisterDetail):
+    serializer_class = ProductionConstraintSerializer
+    input_class = ProductionConstraintInput
+    save = staticmethod(production_constraint_save)
+    remove = staticmethod(production_constraint_delete)
+
+
+@_detail_schema(GapOptionSerializer)
+class GapOptionDetail(RegisterDetail):
+    serializer_class = GapOptionSerializer
+    input_class = GapOptionInput
+    save = staticmethod(gap_option_save)
+    remove = staticmethod(gap_option_delete)
 
 
 @_detail_schema(MaterialRiskSerializer)

@@ -27,6 +27,17 @@ urlpatterns = [
         api.ProductionConstraints.as_view(),
         name="api-production-constraints",
     ),
+    path(
+        "cycles/<int:pk>/production-constraints/<int:entry_id>/",
+        api.ProductionConstraintDetail.as_view(),
+        name="api-production-constraint",
+    ),
+    path("cycles/<int:pk>/gap-options/", api.GapOptions.as_view(), name="api-gap-options"),
+    path(
+        "cycles/<int:pk>/gap-options/<int:entry_id>/",
+        api.GapOptionDetail.as_view(),
+        name="api-gap-option",
+    ),
     path("cycles/<int:pk>/material-risks/", api.MaterialRisks.as_view(), name="api-material-risks"),
     path(
         "cycles/<int:pk>/material-risks/<int:entry_id>/",

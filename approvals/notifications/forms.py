@@ -14,3 +14,9 @@ class NotificationPreferenceForm(forms.Form):
         label=_("Also send my notifications by e-mail"), required=False
     )
     email_language = forms.ChoiceField(label=_("Language of the e-mails"), choices=_languages)
+
+
+class NotificationPageForm(forms.Form):
+    """``?page=`` of the notification list (past the last page: the last page)."""
+
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)

@@ -48,7 +48,7 @@ from approvals.models import (
     StageDeadline,
 )
 from approvals.notifications.selectors import notifications_for, role_holders
-from approvals.notifications.texts import notification_note, notification_text
+from approvals.notifications.texts import notification_note, notification_path, notification_text
 from planning.events import WorkflowEvent
 from planning.models import Cycle
 from planning.permissions import ACTION_RULES, action_allowed_roles
@@ -390,7 +390,7 @@ def _email_of(notification: Notification) -> EmailMessage:
     site = settings.SOP_SITE_URL.rstrip("/")
     lines += [
         "",
-        site + reverse("cycle-overview", args=[notification.cycle_id]),
+        site + notification_path(notification),
         "",
         _("You get these e-mails because you take part in this cycle. Turn them off: %(url)s")
         % {"url": site + reverse("notification-settings")},

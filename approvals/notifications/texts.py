@@ -1,7 +1,9 @@
-"""A notification in words, in the reader's language (the text is never stored)."""
+"""A notification in words, in the reader's language (the text is never stored), and the page
+it leads to."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,11 @@ K = NotificationKind
 
 def cycle_label(cycle: Cycle) -> str:
     return f"{cycle.business_unit.name} {cycle.plan_month:%Y-%m}"
+
+
+def notification_path(notification: Notification) -> str:
+    """The page a notification leads to: its cycle's overview (the list's and the e-mail's)."""
+    return reverse("cycle-overview", args=[notification.cycle_id])
 
 
 def notification_text(notification: Notification) -> str:

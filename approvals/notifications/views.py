@@ -13,14 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.notifications.context_processors import Bell
-from approvals.notifications.forms import NotificationPreferenceForm
+from approvals.notifications.forms import NotificationPageForm, NotificationPreferenceForm
 from approvals.notifications.selectors import notification_preference, notifications_for
 from approvals.notifications.services import (
     notification_mark_read,
     notification_preference_set,
     notifications_mark_all_read,
 )
-from approvals.notifications.texts import notification_note, notification_text
+from approvals.notifications.texts import (
+    notification_note,
+    notification_path,
+    notification_text,
+)
+from planning.web.cycle_pages import BAD_INPUT, query_refused
 
 PER_PAGE = 50
 
@@ -28,13 +33,18 @@ PER_PAGE = 50
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
+    query = NotificationPageForm(request.GET)
+    status = 200
+    if not query.is_valid():
+        query_refused(request, query)
+        status = BAD_INPUT
     paginator = Paginator(notifications_for(request.user).order_by("-created_at", "-id"), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(query.cleaned_data.get("page") if status == 200 else 1)
     rows = [
         (notification, notification_text(notification), notification_note(notification))
         for notification in page
     ]
-    return render(request, "notifications/list.html", {"page": page, "rows": rows})
+    return render(request, "notifications/list.html", {"page": page, "rows": rows}, status=status)
 
 
 @login_required
@@ -42,6 +52,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification_mark_read(user=request.user, notification_id=notification_id)
     return HttpResponseRedirect(reverse("notifications"))
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Opening a notification from the list: marked read (a POST), then on to its page."""
+    notification = notification_mark_read(user=request.user, notification_id=notification_id)
+    return HttpResponseRedirect(notification_path(notification))
 
 
 @login_required

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +18,9 @@ from planning.engine.balance import MAX_QUANTITY
 from planning.errors import ApplicationError, VersionConflict
 from planning.live.publish import cycle_changed_publish
 from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine
+from planning.permissions import require_field_edit
 from planning.services.audit import audit_record, audit_record_changes
 from planning.services.recompute import recompute_schedule
-
-# Called with the locked cycle, the actor and the fields about to change; raises to refuse.
-EditCheck = Callable[[Cycle, Any, set[str]], None]
 
 
 def plan_line_changes_clean(changes: Mapping[str, Any]) -> dict[str, int]:
@@ -56,19 +54,20 @@ def plan_line_update(
     plan_line: PlanLine,
     changes: Mapping[str, Any],
     expected_version: int,
-    actor: AbstractBaseUser | AnonymousUser | None,
-    check: EditCheck | None = None,
+    actor: AbstractBaseUser | AnonymousUser,
 ) -> PlanLine:
-    """Apply ``changes`` if the line is still at ``expected_version``; raise otherwise.
+    """Apply ``changes`` if ``actor`` may and the line is still at ``expected_version``.
 
-    The cycle row is locked first (the same lock stage transitions take), so an edit can never
-    land in a stage that forbids it; the line is then updated only if its version is unchanged.
+    The cycle row is locked first (the same lock stage transitions take), then the actor's
+    right to edit each field is checked against the workflow's one table in that locked stage
+    (``require_field_edit``: 403 for a role that never may, 409 in another stage or once the
+    field's submission is accepted), so an edit can never land in a stage that forbids it; the
+    line is then updated only if its version is unchanged.
     """
     cleaned = plan_line_changes_clean(changes)
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=plan_line.cycle_id)
-        if check is not None:
-            check(cycle, actor, set(cleaned))
+        require_field_edit(cycle, actor, set(cleaned))
         line = PlanLine.objects.select_for_update().get(pk=plan_line.pk)
         if line.version != expected_version:
             raise VersionConflict(
@@ -94,7 +93,7 @@ def plan_line_update(
             setattr(line, name, value)
         line.version += 1
         line.changed_in_version = new_inputs_version
-        line.updated_by = actor if actor is not None and actor.is_authenticated else None  # type: ignore[assignment]
+        line.updated_by = actor if actor.is_authenticated else None  # type: ignore[assignment]
         line.save(
             update_fields=[
                 *(name for name, _b, _a in changed),
@@ -245,15 +244,15 @@ def plan_cells_save(
     *,
     cycle: Cycle,
     cells: Sequence[CellChange],
-    actor: AbstractBaseUser | AnonymousUser | None,
-    check: EditCheck | None = None,
+    actor: AbstractBaseUser | AnonymousUser,
 ) -> CellsSaved:
     """Save a block of grid cells (a paste from a spreadsheet) all together, or none of them.
 
-    One transaction under the cycle's lock; every cell is checked (its value, and that its line
-    is still at the version the user saw); one refused cell refuses the block, naming every
-    refused cell.  Saved: one inputs-version bump, one UPDATE, ONE audit record listing every
-    cell's before and after, ONE recompute.
+    One transaction under the cycle's lock; ``actor`` must be allowed to edit every field of
+    the block in the locked stage (``require_field_edit``, as ``plan_line_update``); every cell
+    is checked (its value, and that its line is still at the version the user saw); one refused
+    cell refuses the block, naming every refused cell.  Saved: one inputs-version bump, one
+    UPDATE, ONE audit record listing every cell's before and after, ONE recompute.
     """
     if not cells:
         raise ValidationError({"cells": _("Nothing to change: give at least one cell.")})
@@ -273,8 +272,8 @@ def plan_cells_save(
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         fields = {cell.field for cell in cells if cell.field in PLAN_INPUT_FIELDS}
-        if check is not None and fields:
-            check(locked, actor, fields)
+        if fields:
+            require_field_edit(locked, actor, fields)
         line_ids = sorted({cell.line_id for cell in cells})
         lines = {
             line.pk: line
@@ -332,7 +331,7 @@ def plan_cells_save(
         for line, field, _before, value in changes:
             setattr(line, field, value)
             touched[line.pk] = line
-        user = actor if actor is not None and actor.is_authenticated else None
+        user = actor if actor.is_authenticated else None
         now = timezone.now()
         for line in touched.values():
             line.version += 1

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from planning.access import cycle_for_user
@@ -121,23 +122,54 @@ def render_page(
 # --- where to go back to ------------------------------------------------------------------------
 
 
+class PostedFromForm(forms.Form):
+    """``next``: the address of the page a form was posted from. Valid only if it is on this
+    site and resolves to one of ``cycle``'s registered pages (``page`` then names it); anything
+    else is not an address to go back to."""
+
+    next = forms.CharField(required=False, max_length=2000, strip=False)
+
+    def __init__(self, data: Any, *, host: str, cycle: Cycle) -> None:
+        super().__init__(data)
+        self.host = host
+        self.cycle = cycle
+        self.page = ""
+
+    def clean_next(self) -> str:
+        target: str = self.cleaned_data["next"]
+        if not target:
+            return ""
+        if url_has_allowed_host_and_scheme(target, {self.host}):
+            try:
+                match = resolve(target.split("?", 1)[0])
+            except Resolver404:
+                match = None
+            if (
+                match is not None
+                and match.url_name in CYCLE_PAGES
+                and match.kwargs.get("cycle_id") == self.cycle.pk
+            ):
+                self.page = str(match.url_name)
+                return target
+        raise ValidationError(_("Not one of this cycle's pages."), code="not_a_cycle_page")
+
+
+def posted_from(request: HttpRequest, cycle: Cycle) -> PostedFromForm:
+    form = PostedFromForm(request.POST, host=request.get_host(), cycle=cycle)
+    form.is_valid()  # a refused ``next`` leaves ``page`` empty: the caller's default is used
+    return form
+
+
 def page_posted_from(request: HttpRequest, cycle: Cycle, default: str) -> str:
     """The cycle page the form was on (its ``next``), if it is one of this cycle's pages."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        try:
-            match = resolve(target.split("?", 1)[0])
-        except Resolver404:
-            return default
-        if match.url_name in CYCLE_PAGES and match.kwargs.get("cycle_id") == cycle.pk:
-            return str(match.url_name)
-    return default
+    return posted_from(request, cycle).page or default
 
 
 def back(request: HttpRequest, cycle: Cycle, default: str) -> HttpResponseRedirect:
     """Back to the page the form was posted from (never to a POST-only address)."""
-    if page_posted_from(request, cycle, ""):  # checked: one of this cycle's pages
-        return HttpResponseRedirect(request.POST.get("next", ""))
+    form = posted_from(request, cycle)
+    if form.page:  # checked: one of this cycle's pages
+        return HttpResponseRedirect(form.cleaned_data["next"])
     return HttpResponseRedirect(reverse(default, args=[cycle.pk]))
 
 

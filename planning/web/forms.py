@@ -32,6 +32,8 @@ class MaturityForm(forms.Form):
 
 class AnalysisQueryForm(forms.Form):
     family = forms.ChoiceField(required=False)
+    # htmx asks for the analysis alone (``?fragment=analysis``) when it refreshes it in place.
+    fragment = forms.ChoiceField(required=False, choices=[("", ""), ("analysis", "analysis")])
 
     def __init__(self, *args: Any, family_codes: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -46,7 +46,7 @@ def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         "chart": analysis_chart(data, family),
         "chart_labels": chart_labels(),
     }
-    if request.htmx and request.GET.get("fragment") == "analysis":
+    if request.htmx and query.cleaned_data.get("fragment") == "analysis":
         return render(request, "web/_analysis.html", context, status=status)
     return render(request, "web/analysis.html", context, status=status)
 

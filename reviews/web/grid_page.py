@@ -26,10 +26,12 @@ SUPPLY_FIELDS = ("opening_stock", "production_plan", "capacity_max", "safety_sto
 
 
 class GridQueryForm(forms.Form):
-    """``?page=`` and ``?q=`` (families whose code or name contains it) of a grid page."""
+    """``?page=`` and ``?q=`` (families whose code or name contains it) of a grid page, and
+    ``?fragment=grid`` when htmx asks for the grid alone."""
 
     page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
     q = forms.CharField(max_length=100, required=False, strip=True)
+    fragment = forms.ChoiceField(required=False, choices=[("", ""), ("grid", "grid")])
 
 
 def grid_messages() -> dict[str, str]:

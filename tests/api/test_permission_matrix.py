@@ -11,11 +11,19 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from django.db.models import Model
 from rest_framework.test import APIClient
 
 from planning.models import Cycle, PlanLine
 from planning.roles import Role, Stage
-from reviews.models import Submission, SubmissionKind
+from reviews.models import (
+    DemandAssumption,
+    GapOption,
+    MaterialRisk,
+    ProductionConstraint,
+    Submission,
+    SubmissionKind,
+)
 
 D, SA, PR, PC, FI, EX, AD = (
     Role.DIRECTOR,
@@ -61,8 +69,15 @@ ACTION_RULES = {
     "accept finance_review": ({D}, {SR}),
     "return finance_review": ({D}, {SR}),
     "demand assumption": ({SA}, {DC, DR}),
+    "demand assumption edit": ({SA}, {DC, DR}),
     "production constraint": ({PR}, {DC, SR}),
+    "production constraint edit": ({PR}, {DC, SR}),
+    "production constraint delete": ({PR}, {DC, SR}),
+    "gap alternative": ({PR}, {DC, SR}),
+    "gap alternative edit": ({PR}, {DC, SR}),
+    "gap alternative delete": ({PR}, {DC, SR}),
     "material risk": ({PC}, {DC, SR}),
+    "material risk edit": ({PC}, {DC, SR}),
     "finance comment": ({FI}, {SR}),
     "invite guest": ({D, AD}, set(Stage)),
 }
@@ -99,21 +114,57 @@ def request_action(client: APIClient, cycle: Cycle, action: str) -> int:
         Submission.objects.filter(cycle=cycle, kind=rest).update(state=ready)
         url = f"{base}/submissions/{rest}/{verb}/"
         return client.post(url, {"reason": "matrix", "comment": "matrix"}).status_code
-    if action == "demand assumption":
-        assumption: dict[str, object] = {"kind": "risk", "months": ["2024-04"], "quantity": 5, "probability": 10,
-                "description": "matrix"}  # fmt: skip
-        return client.post(f"{base}/demand-assumptions/", assumption, format="json").status_code
-    if action == "production constraint":
-        return client.post(f"{base}/production-constraints/", {"note": "matrix"}).status_code
-    if action == "material risk":
-        body = {"material": "chip", "risk_level": "low", "months": [], "families": []}  # type: ignore[dict-item]
-        return client.post(f"{base}/material-risks/", body, format="json").status_code
+    if action.removesuffix(" edit").removesuffix(" delete") in REGISTERS:
+        return request_register(client, cycle, action)
     if action == "finance comment":
         return client.patch(f"{base}/finance-review/", {"comment": "matrix"}).status_code
     if action == "invite guest":
         guest: dict[str, object] = {"username": "user-finance", "roles": ["finance"]}
         return client.post(f"{base}/guests/", guest, format="json").status_code
     raise AssertionError(action)
+
+
+# register -> (its address under the cycle, its model, a valid entry)
+REGISTERS: dict[str, tuple[str, type[Model], dict[str, object]]] = {
+    "demand assumption": (
+        "demand-assumptions",
+        DemandAssumption,
+        {
+            "kind": "risk",
+            "months": ["2024-04"],
+            "quantity": 5,
+            "probability": 10,
+            "description": "x",
+        },
+    ),
+    "production constraint": ("production-constraints", ProductionConstraint, {"note": "matrix"}),
+    "gap alternative": (
+        "gap-options",
+        GapOption,
+        {"name": "matrix", "additional_capacity": 100, "months": ["2024-04"]},
+    ),
+    "material risk": (
+        "material-risks",
+        MaterialRisk,
+        {"material": "chip", "risk_level": "low", "months": [], "families": []},
+    ),
+}
+
+
+def request_register(client: APIClient, cycle: Cycle, action: str) -> int:
+    """POST a new entry, PUT over an existing one, or DELETE one, through the register's API."""
+    register, _space, verb = action.rpartition(" ")
+    if verb not in {"edit", "delete"}:
+        register, verb = action, "create"
+    address, model, body = REGISTERS[register]
+    url = f"/api/cycles/{cycle.pk}/{address}/"
+    if verb == "create":
+        return client.post(url, body, format="json").status_code
+    fields = {key: value for key, value in body.items() if key != "families"}
+    entry = model._default_manager.create(cycle=cycle, **fields)
+    if verb == "edit":
+        return client.put(f"{url}{entry.pk}/", body, format="json").status_code
+    return client.delete(f"{url}{entry.pk}/").status_code
 
 
 def set_stage(cycle: Cycle, stage: Stage) -> None:
@@ -220,6 +271,8 @@ def test_every_submission_kind_is_covered() -> None:
         "/api/cycles/{id}/finance-review/",
         "/api/cycles/{id}/material-risks/",
         "/api/cycles/{id}/demand-assumptions/",
+        "/api/cycles/{id}/production-constraints/",
+        "/api/cycles/{id}/gap-options/",
     ],
 )
 def test_another_units_cycle_does_not_exist_for_the_user(

@@ -63,7 +63,7 @@ def test_a_month_is_declared_a_yyyy_mm_string_not_a_date(
     assert declared["pattern"] == MONTH_PATTERN
 
 
-@pytest.mark.parametrize("component", ["DemandAssumption", "MaterialRisk"])
+@pytest.mark.parametrize("component", ["DemandAssumption", "MaterialRisk", "GapOption"])
 def test_register_months_are_declared_a_list_of_months(
     schema: dict[str, Any], component: str
 ) -> None:
@@ -77,6 +77,7 @@ def test_register_months_are_declared_a_list_of_months(
     [
         "/api/cycles/{id}/demand-assumptions/",
         "/api/cycles/{id}/production-constraints/",
+        "/api/cycles/{id}/gap-options/",
         "/api/cycles/{id}/material-risks/",
     ],
 )

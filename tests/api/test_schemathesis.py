@@ -32,7 +32,13 @@ from schemathesis.specs.openapi.checks import (
 
 from planning.models import Cycle, PlanLine
 from planning.roles import Role
-from reviews.models import DemandAssumption, MaterialRisk, SubmissionKind
+from reviews.models import (
+    DemandAssumption,
+    GapOption,
+    MaterialRisk,
+    ProductionConstraint,
+    SubmissionKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +48,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Examples per operation, identity and generation mode (31 operations x 8 identities x 2 modes);
+# Examples per operation, identity and generation mode (36 operations x 8 identities x 2 modes);
 # anonymous callers meet the same 401 whatever they send, so they get one example of each mode.
 EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 2}
 ANONYMOUS = "anonymous"
@@ -84,13 +90,15 @@ def world(cycle: Cycle, role_users: dict[Role, AbstractUser]) -> World:
         cycle=cycle, kind="risk", months=["2024-04"], quantity=5, probability=10, description="x"
     )
     risk = MaterialRisk.objects.create(cycle=cycle, material="chip", risk_level="high")
+    constraint = ProductionConstraint.objects.create(cycle=cycle, note="line 3 down")
+    alternative = GapOption.objects.create(cycle=cycle, name="overtime", additional_capacity=500)
     headers = {role.value: auth_header(user) for role, user in role_users.items()}
     headers[ANONYMOUS] = {}
     return World(
         headers=headers,
         path_values={
             "id": [cycle.pk],
-            "entry_id": [assumption.pk, risk.pk],
+            "entry_id": [assumption.pk, risk.pk, constraint.pk, alternative.pk],
             "kind": list(SubmissionKind.values),
             "username": [user.get_username() for user in role_users.values()],
         },

@@ -6,8 +6,11 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 
 from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine
+from planning.roles import Stage
 from planning.services.plan_lines import plan_line_update
 from planning.services.recompute import cycle_recompute
 
@@ -26,6 +29,14 @@ SEED_TABLE = [
 @pytest.fixture
 def demo_cycle(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", plan_month="2024-03-01")
+
+
+def editor(cycle: Cycle, field: str) -> AbstractUser:
+    """The demo user who edits ``field``, with the cycle in a stage where they may."""
+    if field == "production_plan":
+        Cycle.objects.filter(pk=cycle.pk).update(stage=Stage.SUPPLY_REVIEW)
+        return get_user_model().objects.get(username="production")
+    return get_user_model().objects.get(username="sales")
 
 
 def seed_rows(cycle: Cycle) -> list[tuple]:
@@ -89,7 +100,7 @@ def test_edit_recomputes_only_the_changed_family(demo_cycle: Cycle) -> None:
         plan_line=line,
         changes={"production_plan": 13500},
         expected_version=line.version,
-        actor=None,
+        actor=editor(demo_cycle, "production_plan"),
     )
     outcome = cycle_recompute(demo_cycle.pk)
     # then
@@ -105,7 +116,7 @@ def test_partial_recompute_equals_a_full_one(demo_cycle: Cycle) -> None:
             plan_line=line,
             changes={"demand_forecast": line.demand_forecast + 777},
             expected_version=line.version,
-            actor=None,
+            actor=editor(demo_cycle, "demand_forecast"),
         )
     cycle_recompute(demo_cycle.pk)
     partial = analysis_rows(demo_cycle)
@@ -133,7 +144,7 @@ def test_partial_recompute_keeps_the_month_summary_equal_to_a_full_aggregate(
             plan_line=line,
             changes={"production_plan": line.production_plan + 40000},
             expected_version=line.version,
-            actor=None,
+            actor=editor(demo_cycle, "production_plan"),
         )
     # when
     assert not cycle_recompute(demo_cycle.pk).full

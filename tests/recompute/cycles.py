@@ -10,13 +10,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from celery.signals import after_task_publish
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.db import connection
 from django.db.models import F
 
 from planning.engine import compute_balance
 from planning.models import BusinessUnit, Cycle, LineAnalysis, PlanLine, ProductFamily
+from planning.roles import Role
 from planning.selectors import cycle_line_inputs
 from planning.services.cycles import cycle_create
+from planning.services.memberships import membership_grant
 from planning.services.plan_lines import cycle_inputs_bump, plan_line_update
 from planning.services.recompute import ADVISORY_LOCK_NAMESPACE, cycle_recompute
 from planning.services.recompute_schedule import RECOMPUTE_TASK
@@ -53,14 +57,23 @@ def make_fresh_cycle(unit: BusinessUnit, plan_month: datetime.date, months: int 
     return cycle
 
 
+def sales_of(unit_id: int) -> AbstractUser:
+    """The unit's salesperson (made the first time), who may edit the demand forecast."""
+    user, created = get_user_model().objects.get_or_create(username=f"sales-of-unit-{unit_id}")
+    if created:
+        unit = BusinessUnit.objects.get(pk=unit_id)
+        membership_grant(business_unit=unit, user=user, roles=[Role.SALES])
+    return user
+
+
 def edit(line_id: int, delta: int = 1) -> None:
     """One user's edit through the service the API calls: committed, then scheduled."""
-    line = PlanLine.objects.get(pk=line_id)
+    line = PlanLine.objects.select_related("cycle").get(pk=line_id)
     plan_line_update(
         plan_line=line,
         changes={"demand_forecast": line.demand_forecast + delta},
         expected_version=line.version,
-        actor=None,
+        actor=sales_of(line.cycle.business_unit_id),
     )
 
 

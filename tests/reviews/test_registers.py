@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from planning.models import AuditEvent, Cycle, ProductFamily
 from planning.months import add_months
 from planning.roles import Stage
-from reviews.models import DemandAssumption, GapOption, MaterialRisk
+from reviews.models import DemandAssumption, GapOption, MaterialRisk, ProductionConstraint
 from reviews.web.pages import gap_months
 
 
@@ -198,3 +198,128 @@ def test_the_api_refuses_to_replace_another_cycles_entry(current: Cycle) -> None
         format="json",
     )
     assert response.status_code == 404
+
+
+def test_the_api_replaces_a_production_constraint_through_the_same_service(
+    in_supply_review: Cycle,
+) -> None:
+    # given
+    cycle = in_supply_review
+    constraint = ProductionConstraint.objects.create(cycle=cycle, note="Line 3 down")
+    first, _last = horizon(cycle)
+    # when
+    response = api_as("production").put(
+        f"/api/cycles/{cycle.pk}/production-constraints/{constraint.pk}/",
+        {"note": "Line 3 down for two weeks", "month": first},
+        format="json",
+    )
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["month"] == first
+    constraint.refresh_from_db()
+    assert (constraint.note, f"{constraint.month:%Y-%m}") == ("Line 3 down for two weeks", first)
+    assert AuditEvent.objects.filter(
+        cycle=cycle,
+        action="production_constraint_changed",
+        target=f"production_constraint:{constraint.pk}",
+    ).exists()
+
+
+def test_the_api_deletes_a_production_constraint(in_supply_review: Cycle) -> None:
+    constraint = ProductionConstraint.objects.create(cycle=in_supply_review, note="Line 3 down")
+    response = api_as("production").delete(
+        f"/api/cycles/{in_supply_review.pk}/production-constraints/{constraint.pk}/"
+    )
+    assert response.status_code == 204
+    assert not ProductionConstraint.objects.filter(pk=constraint.pk).exists()
+
+
+def test_the_api_adds_and_replaces_a_gap_alternative_limited_to_months(
+    in_supply_review: Cycle,
+) -> None:
+    # given
+    cycle = in_supply_review
+    first, last = horizon(cycle)
+    production = api_as("production")
+    created = production.post(
+        f"/api/cycles/{cycle.pk}/gap-options/",
+        {"name": "Night shift", "additional_capacity": 900},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["months"] == []
+    # when
+    response = production.put(
+        f"/api/cycles/{cycle.pk}/gap-options/{created.json()['id']}/",
+        {"name": "Night shift", "additional_capacity": 1200, "cost": "35000.00",
+         "lead_time_days": 7, "months": [last, first]},
+        format="json",
+    )  # fmt: skip
+    # then
+    assert response.status_code == 200, response.content
+    option = GapOption.objects.get(pk=created.json()["id"])
+    assert (option.additional_capacity, option.lead_time_days, option.months) == (
+        1200,
+        7,
+        [first, last],
+    )
+    assert AuditEvent.objects.filter(
+        cycle=cycle, action="gap_option_changed", target=f"gap_option:{option.pk}"
+    ).exists()
+    listed = production.get(f"/api/cycles/{cycle.pk}/gap-options/").json()
+    assert [(item["name"], item["cost"]) for item in listed if item["id"] == option.pk] == [
+        ("Night shift", "35000.00")
+    ]
+
+
+def test_the_api_refuses_a_gap_alternative_month_outside_the_horizon_and_keeps_it(
+    in_supply_review: Cycle,
+) -> None:
+    # given
+    cycle = in_supply_review
+    first, last = horizon(cycle)
+    option = GapOption.objects.create(cycle=cycle, name="Overtime", additional_capacity=500)
+    # when
+    response = api_as("production").put(
+        f"/api/cycles/{cycle.pk}/gap-options/{option.pk}/",
+        {"name": "Overtime", "additional_capacity": 800, "months": ["2030-01"]},
+        format="json",
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["months"] == [
+        f"2030-01 is outside this cycle's horizon ({first} to {last})."
+    ]
+    option.refresh_from_db()
+    assert (option.additional_capacity, option.months) == (500, [])
+
+
+def test_the_api_refuses_a_gap_alternative_beyond_the_engines_limits(
+    in_supply_review: Cycle,
+) -> None:
+    option = GapOption.objects.create(
+        cycle=in_supply_review, name="Overtime", additional_capacity=500
+    )
+    response = api_as("production").put(
+        f"/api/cycles/{in_supply_review.pk}/gap-options/{option.pk}/",
+        {"name": "Overtime", "additional_capacity": 10**15, "lead_time_days": 40000},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert sorted(response.json()) == ["additional_capacity", "lead_time_days"]
+    option.refresh_from_db()
+    assert option.additional_capacity == 500
+
+
+def test_sales_may_not_replace_a_gap_alternative(in_supply_review: Cycle) -> None:
+    option = GapOption.objects.create(
+        cycle=in_supply_review, name="Overtime", additional_capacity=500
+    )
+    response = api_as("sales").put(
+        f"/api/cycles/{in_supply_review.pk}/gap-options/{option.pk}/",
+        {"name": "Mine now", "additional_capacity": 1},
+        format="json",
+    )
+    assert response.status_code == 403
+    option.refresh_from_db()
+    assert option.name == "Overtime"

@@ -147,3 +147,67 @@ def test_the_pages_need_a_signed_in_user(cycle: Cycle) -> None:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert Client().post("/notifications/read-all/").status_code == 302
     assert not Notification.objects.filter(read_at__isnull=False).exists()
+
+
+def test_a_page_number_that_is_no_number_is_refused_and_the_first_page_shown(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    response = browser_as(people["seller"]).get("/notifications/?page=abc")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "page: Enter a whole number." in html
+    assert "the data collection stage is open, with work for you." in html
+
+
+def test_opening_an_unread_notification_marks_it_read_and_goes_to_its_page(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    # given
+    client = browser_as(people["seller"])
+    notification = Notification.objects.get(user_id=people["seller"].pk)
+    listed = client.get("/notifications/").content.decode()
+    assert f'action="/notifications/{notification.pk}/open/"' in listed
+    # when
+    response = client.post(f"/notifications/{notification.pk}/open/")
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == f"/cycles/{cycle.pk}/"
+    notification.refresh_from_db()
+    assert notification.read
+    assert bell_count(client.get(response["Location"]).content.decode()) == "0"
+
+
+def test_a_read_notification_is_a_plain_link_to_its_page(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    # given
+    client = browser_as(people["seller"])
+    notification = Notification.objects.get(user_id=people["seller"].pk)
+    client.post(f"/notifications/{notification.pk}/read/")
+    # when
+    listed = client.get("/notifications/").content.decode()
+    # then
+    assert f'<a href="/cycles/{cycle.pk}/" data-testid="open-notification-{notification.pk}">' in (
+        listed
+    )
+    assert f"/notifications/{notification.pk}/open/" not in listed
+
+
+def test_opening_a_notification_by_get_changes_nothing(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    notification = Notification.objects.get(user_id=people["seller"].pk)
+    response = browser_as(people["seller"]).get(f"/notifications/{notification.pk}/open/")
+    assert response.status_code == 405
+    notification.refresh_from_db()
+    assert not notification.read
+
+
+def test_opening_someone_elses_notification_is_404(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    theirs = Notification.objects.get(user_id=people["seller"].pk)
+    response = browser_as(people["maker"]).post(f"/notifications/{theirs.pk}/open/")
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.read

@@ -70,6 +70,16 @@ def test_a_submission_and_its_return_reach_the_right_people_only(
     newest.get_by_role("button", name="Mark read").click()
     expect(page.get_by_test_id("bell-count")).to_have_text(str(before - 1))
 
+    # and clicking an unread one opens its cycle and marks it read
+    opened = Notification.objects.filter(user__username="sales", read_at__isnull=True).latest(
+        "created_at", "id"
+    )
+    page.get_by_test_id(f"open-notification-{opened.pk}").click()
+    expect(page).to_have_url(f"{live_server.url}/cycles/{opened.cycle_id}/")
+    expect(page.get_by_test_id("bell-count")).to_have_text(str(before - 2))
+    opened.refresh_from_db()
+    assert opened.read
+
     # and nobody else hears of either: not production in the same unit, nor the other unit
     for username in ("production", "sales2"):
         sign_in(page, live_server.url, username)
