@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +16,18 @@ from django.utils.translation import gettext as _
 
 from planning.access import business_units_for, cycle_for_user, roles_in
 from planning.roles import Role
-from planning.selectors import cycle_analysis_read
+from planning.selectors import cycle_analysis_read, families_matching
 from planning.services.maturity import maturity_assess
 from planning.web.cycle_pages import BAD_INPUT, HtmxHttpRequest, query_refused, run_service
-from planning.web.forms import AnalysisQueryForm, MaturityForm
+from planning.web.fields import FAMILY_SEARCH_LIMIT
+from planning.web.forms import AnalysisQueryForm, FamilySearchForm, MaturityForm
 from planning.web.page_contexts import analysis_chart, maturity_context
 
 
 @login_required
 def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = cycle_for_user(request.user, cycle_id)
-    families = list(
-        cycle.business_unit.families.filter(plan_lines__cycle=cycle).distinct().order_by("code")
-    )
-    query = AnalysisQueryForm(request.GET, family_codes=[family.code for family in families])
+    query = AnalysisQueryForm(request.GET, cycle=cycle)
     status = 200
     if not query.is_valid():
         query_refused(request, query)
@@ -42,12 +40,24 @@ def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         "cycle": cycle,
         "analysis": data,
         "family": family,
-        "families": families,
+        "query": query,
         "chart": analysis_chart(data, family),
     }
     if request.htmx and request.GET.get("fragment") == "analysis":
         return render(request, "web/_analysis.html", context, status=status)
     return render(request, "web/analysis.html", context, status=status)
+
+
+@login_required
+def family_search(request: HttpRequest, cycle_id: int) -> JsonResponse:
+    """The families matching what was typed into a family input (``?q=``): at most
+    FAMILY_SEARCH_LIMIT of the cycle's unit, for its suggestions; never the whole unit."""
+    cycle = cycle_for_user(request.user, cycle_id)
+    query = FamilySearchForm(request.GET)
+    if not query.is_valid():
+        return JsonResponse({"errors": query.errors}, status=BAD_INPUT)
+    families = families_matching(cycle, query.cleaned_data["q"], FAMILY_SEARCH_LIMIT)
+    return JsonResponse({"families": families})
 
 
 @login_required
