@@ -29,7 +29,7 @@ from planning.roles import Stage
 from planning.services.plan_lines import cycle_inputs_bump
 from planning.services.recompute import cycle_recompute
 
-DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password (seed_demo)
+DEMO_PASSWORD = "demo"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ PAGES = (
     Page("supply", "procurement", _cycle_path("cycle-supply"), Stage.SUPPLY_REVIEW),
     Page("finance", "finance", _cycle_path("cycle-finance")),
     Page("analysis", "director", _cycle_path("cycle-analysis")),
-    Page("analysis (one family)", "director", _cycle_path("cycle-analysis", query="?family=SEED-01")),
+    Page(
+        "analysis (one family)", "director", _cycle_path("cycle-analysis", query="?family=SEED-01")
+    ),
     Page("decision", "ceo", _cycle_path("cycle-decision", "previous")),
     Page("history", "director", _cycle_path("cycle-history")),
     Page("maturity", "admin", lambda cycles: reverse("maturity")),

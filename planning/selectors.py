@@ -271,7 +271,8 @@ def families_matching(cycle: Cycle, text: str, limit: int) -> list[dict[str, str
     if text:
         families = families.filter(Q(code__icontains=text) | Q(name__icontains=text))
     starts = Case(When(code__istartswith=text, then=Value(0)), default=Value(1))
-    return list(families.order_by(starts, "code").values("code", "name")[:limit])
+    rows = families.order_by(starts, "code").values_list("code", "name")[:limit]
+    return [{"code": code, "name": name} for code, name in rows]
 
 
 def cycle_guests(cycle: Cycle, user: Any = None) -> dict[int, tuple[Any, frozenset[Role]]]:

@@ -172,7 +172,7 @@ def unit_families(cycle_unit_id: int) -> QuerySet[ProductFamily]:
 FAMILY_OPTIONS_ID = "family-options"
 # How many families one search answers with: a list to pick from, never the whole unit.
 FAMILY_SEARCH_LIMIT = 20
-_FAMILY_CODE_SEPARATORS = re.compile(r"[,，;；\s]+")
+_FAMILY_CODE_SEPARATORS = re.compile("[,;\\s\uff0c\uff1b]+")  # also the full-width , and ;
 
 
 FAMILY_CODE_LIMIT = 60  # ProductFamily.code's max_length
