@@ -99,6 +99,12 @@ def _create_plan_lines(cycle: Cycle) -> None:
     )
     approved = _approved_cycle_id(cycle)
     with connection.cursor() as cursor:
+        # Hash joins, whatever the statistics say: the last cycle's lines are often newer than
+        # the table's statistics, and a nested loop over a "1-row" estimate of 60,000 rows is
+        # minutes instead of milliseconds. (No JIT: it would compile for the cost figure that
+        # comes with the ban, longer than the statement runs.)
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             _CREATE_PLAN_LINES_SQL,
             {
@@ -111,6 +117,8 @@ def _create_plan_lines(cycle: Cycle) -> None:
                 "unit": cycle.business_unit_id,
             },
         )
+        cursor.execute("RESET enable_nestloop")
+        cursor.execute("RESET jit")
 
 
 # Values carry over from the unit's most recent earlier cycle for the same family and month;

@@ -32,8 +32,7 @@ def test_a_new_cycle_carries_the_last_cycles_values_and_the_approved_closing_sto
     opened = make_cycle(plan_month=datetime.date(2024, 4, 1), horizon_months=2)
     # then only the active family is planned; May carries March's cycle's values
     lines = {
-        line.month: line
-        for line in PlanLine.objects.filter(cycle=opened).select_related("family")
+        line.month: line for line in PlanLine.objects.filter(cycle=opened).select_related("family")
     }
     assert {line.family.code for line in lines.values()} == {"KEPT"}
     assert sorted(lines) == [datetime.date(2024, 5, 1), datetime.date(2024, 6, 1)]
