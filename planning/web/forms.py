@@ -29,13 +29,16 @@ class MaturityForm(forms.Form):
 
 
 class AnalysisQueryForm(forms.Form):
-    """``?family=<code>``: one family of the cycle's plan, typed or picked by its code."""
+    """``?family=<code>``: one family of the cycle's plan, typed or picked by its code;
+    ``?page=``: the page of the by-family table when no family is chosen."""
 
     family = forms.CharField(
         max_length=FAMILY_CODE_LIMIT,
         required=False,
         widget=forms.TextInput(attrs=family_search_attrs()),
     )
+
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
 
     def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any):
         super().__init__(*args, **kwargs)

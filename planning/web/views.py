@@ -23,6 +23,9 @@ from planning.web.fields import FAMILY_SEARCH_LIMIT
 from planning.web.forms import AnalysisQueryForm, FamilySearchForm, MaturityForm
 from planning.web.page_contexts import analysis_chart, maturity_context
 
+# The by-family table of the whole unit shows its families a page at a time.
+ANALYSIS_FAMILIES_PER_PAGE = 30
+
 
 @login_required
 def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
@@ -33,14 +36,23 @@ def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
         query_refused(request, query)
         status = BAD_INPUT
     family = (query.cleaned_data.get("family") or None) if status == 200 else None
+    page = (query.cleaned_data.get("page") or 1) if status == 200 and not family else 1
     data = cycle_analysis_read(
-        cycle, family_codes=[family] if family else None, family_limit=None if family else 30
+        cycle,
+        family_codes=[family] if family else None,
+        family_limit=None if family else ANALYSIS_FAMILIES_PER_PAGE,
+        family_offset=0 if family else (page - 1) * ANALYSIS_FAMILIES_PER_PAGE,
     )
+    pages = max(1, -(-data.family_count // ANALYSIS_FAMILIES_PER_PAGE))
     context = {
         "cycle": cycle,
         "analysis": data,
         "family": family,
         "query": query,
+        "page": page,
+        "pages": pages,
+        "first_shown": min((page - 1) * ANALYSIS_FAMILIES_PER_PAGE + 1, data.family_count),
+        "last_shown": min(page * ANALYSIS_FAMILIES_PER_PAGE, data.family_count),
         "chart": analysis_chart(data, family),
     }
     if request.htmx and request.GET.get("fragment") == "analysis":
