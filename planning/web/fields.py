@@ -172,7 +172,8 @@ def unit_families(cycle_unit_id: int) -> QuerySet[ProductFamily]:
 FAMILY_OPTIONS_ID = "family-options"
 # How many families one search answers with: a list to pick from, never the whole unit.
 FAMILY_SEARCH_LIMIT = 20
-_FAMILY_CODE_SEPARATORS = re.compile("[,;\\s\uff0c\uff1b]+")  # also the full-width , and ;
+# Codes may hold spaces: only commas and semicolons (also full-width) separate them.
+_FAMILY_CODE_SEPARATORS = re.compile("[,;\uff0c\uff1b]")
 
 
 FAMILY_CODE_LIMIT = 60  # ProductFamily.code's max_length
@@ -235,7 +236,7 @@ class FamilyChoiceField(forms.ModelChoiceField):
 
 
 class FamilyMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Any number of the cycle's families, typed by code and separated by commas or spaces."""
+    """Any number of the cycle's families, typed by code and separated by commas."""
 
     default_error_messages = {
         "invalid_choice": _("No family with the code “%(value)s” in this business unit."),
@@ -250,7 +251,7 @@ class FamilyMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, str):
-            value = [code for code in _FAMILY_CODE_SEPARATORS.split(value) if code]
+            value = [code.strip() for code in _FAMILY_CODE_SEPARATORS.split(value) if code.strip()]
         if isinstance(value, list | tuple):
             if len(value) > self.limit:
                 raise ValidationError(

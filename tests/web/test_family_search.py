@@ -111,3 +111,17 @@ def test_an_unknown_code_among_material_risk_families_is_named(current: Cycle) -
     assert not form.is_valid()
     assert form.errors["families"] == ["No family with the code “NOPE” in this business unit."]
     assert 'value="SEED-01, NOPE"' in str(form["families"])
+
+
+def test_material_risk_family_codes_may_hold_spaces(current: Cycle) -> None:
+    # given a family whose code holds a space
+    unit = current.business_unit_id
+    ProductFamily.objects.create(business_unit_id=unit, code="PHN C", name="c")
+    # when it is named with another, separated by a full-width comma
+    form = MaterialRiskForm(
+        {"material": "Chip", "risk_level": "high", "families": "PHN C\uff0c PHN-A"},
+        business_unit_id=unit,
+    )
+    # then
+    assert form.is_valid(), form.errors
+    assert sorted(family.code for family in form.cleaned_data["families"]) == ["PHN C", "PHN-A"]

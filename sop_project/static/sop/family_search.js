@@ -1,6 +1,7 @@
 // Family inputs (data-family-search) suggest the cycle's families as the user types: the page
 // never lists every family (a unit may have ten thousand); a small search answers at most a few.
-// "one": the input holds one code; "many": codes separated by commas, the last one is searched.
+// "one": the input holds one code; "many": codes separated by commas (codes may hold spaces),
+// the last one is searched.
 // Without this script the code typed by hand is read just the same.
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
 
   function parts(input) {
     if (input.dataset.familySearch !== "many") return { head: "", term: input.value.trim() };
-    const cut = Math.max(...[",", " ", "，", ";"].map((mark) => input.value.lastIndexOf(mark)));
+    const cut = Math.max(...[",", "，", ";", "；"].map((mark) => input.value.lastIndexOf(mark)));
     return { head: input.value.slice(0, cut + 1), term: input.value.slice(cut + 1).trim() };
   }
 
