@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from planning.engine import BalanceInputs
@@ -16,6 +17,7 @@ from planning.models import (
     Cycle,
     CycleUserObjectPermission,
     LineAnalysis,
+    ProductFamily,
 )
 from planning.pgcopy import copy_out_int_rows
 from planning.roles import Role
@@ -259,6 +261,18 @@ def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
     if value is not None and timezone.is_naive(value):
         value = timezone.make_aware(value, datetime.UTC)  # stored in UTC (USE_TZ)
     return value
+
+
+def families_matching(cycle: Cycle, text: str, limit: int) -> list[dict[str, str]]:
+    """The cycle's unit's active families whose code starts with, or whose code or name
+    contains, ``text`` (any case): codes that start with it first; at most ``limit``."""
+    families = ProductFamily.objects.filter(business_unit_id=cycle.business_unit_id, is_active=True)
+    text = text.strip()
+    if text:
+        families = families.filter(Q(code__icontains=text) | Q(name__icontains=text))
+    starts = Case(When(code__istartswith=text, then=Value(0)), default=Value(1))
+    rows = families.order_by(starts, "code").values_list("code", "name")[:limit]
+    return [{"code": code, "name": name} for code, name in rows]
 
 
 def cycle_guests(cycle: Cycle, user: Any = None) -> dict[int, tuple[Any, frozenset[Role]]]:

@@ -6,11 +6,11 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from planning.errors import CycleExists
-from planning.models import MAX_HORIZON_MONTHS, PLAN_INPUT_FIELDS, Cycle, PlanLine, ProductFamily
+from planning.models import MAX_HORIZON_MONTHS, PLAN_INPUT_FIELDS, Cycle
 from planning.months import add_months, first_of_month, month_range
 from planning.roles import Stage
 from planning.services.audit import audit_record
@@ -85,71 +85,78 @@ def _refuse_if_exists(business_unit_id: int, plan_month: datetime.date) -> None:
 
 
 def _create_plan_lines(cycle: Cycle) -> None:
+    """One INSERT ... SELECT: every active family x horizon month, with the values carried
+    over (one statement at any number of families; 10,000 families x 6 months took seconds as
+    60,000 model instances)."""
     months = month_range(cycle.horizon_start, cycle.horizon_months)
-    families = list(
-        ProductFamily.objects.filter(business_unit_id=cycle.business_unit_id, is_active=True)
-        .order_by("code")
-        .values_list("id", flat=True)
-    )
-    carried = _carried_values(cycle, months)
-    opening = _approved_opening_stock(cycle)
-    lines = []
-    for family_id in families:
-        for index, month in enumerate(months):
-            values = dict(carried.get((family_id, month), {}))
-            if index == 0 and family_id in opening:
-                values["opening_stock"] = opening[family_id]
-            if index > 0:
-                values["opening_stock"] = 0  # derived from the previous month
-            lines.append(
-                PlanLine(
-                    cycle=cycle,
-                    family_id=family_id,
-                    month=month,
-                    changed_in_version=cycle.inputs_version,
-                    **values,
-                )
-            )
-    PlanLine.objects.bulk_create(lines, batch_size=5000)
-
-
-def _carried_values(
-    cycle: Cycle, months: list[datetime.date]
-) -> dict[tuple[int, datetime.date], dict]:
     previous = (
         Cycle.objects.filter(
             business_unit_id=cycle.business_unit_id, plan_month__lt=cycle.plan_month
         )
         .order_by("-plan_month")
+        .values_list("pk", flat=True)
         .first()
     )
-    if previous is None:
-        return {}
-    rows = PlanLine.objects.filter(cycle=previous, month__in=months).values(
-        "family_id", "month", *PLAN_INPUT_FIELDS
-    )
-    return {
-        (row["family_id"], row["month"]): {name: row[name] for name in PLAN_INPUT_FIELDS}
-        for row in rows
-    }
+    approved = _approved_cycle_id(cycle)
+    with connection.cursor() as cursor:
+        # Hash joins, whatever the statistics say: the last cycle's lines are often newer than
+        # the table's statistics, and a nested loop over a "1-row" estimate of 60,000 rows is
+        # minutes instead of milliseconds. (No JIT: it would compile for the cost figure that
+        # comes with the ban, longer than the statement runs.)
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            _CREATE_PLAN_LINES_SQL,
+            {
+                "cycle": cycle.pk,
+                "version": cycle.inputs_version,
+                "months": months,
+                "previous": previous,
+                "approved": approved,
+                "month_before": add_months(cycle.horizon_start, -1),
+                "unit": cycle.business_unit_id,
+            },
+        )
+        cursor.execute("RESET enable_nestloop")
+        cursor.execute("RESET jit")
 
 
-def _approved_opening_stock(cycle: Cycle) -> dict[int, int]:
-    approved = (
+# Values carry over from the unit's most recent earlier cycle for the same family and month;
+# the first month's opening stock comes from the latest approved plan's closing stock of the
+# month before the horizon (a backlog carries over as 0 stock); later months' opening stock is
+# derived from the month before (0).
+_CARRIED = {name: f"COALESCE(p.{name}, 0)" for name in PLAN_INPUT_FIELDS}
+_CARRIED["opening_stock"] = (
+    "CASE WHEN m.n > 1 THEN 0 ELSE COALESCE(o.opening, p.opening_stock, 0) END"
+)
+_CREATE_PLAN_LINES_SQL = (
+    "INSERT INTO planning_planline (cycle_id, family_id, month, "
+    + ", ".join(PLAN_INPUT_FIELDS)
+    + ", version, changed_in_version, updated_at)"
+    " SELECT %(cycle)s, f.id, m.month, "
+    + ", ".join(_CARRIED[name] for name in PLAN_INPUT_FIELDS)
+    + ", 1, %(version)s, now()"
+    " FROM planning_productfamily f"
+    " CROSS JOIN unnest(%(months)s::date[]) WITH ORDINALITY AS m(month, n)"
+    " LEFT JOIN planning_planline p"
+    "  ON p.cycle_id = %(previous)s AND p.family_id = f.id AND p.month = m.month"
+    " LEFT JOIN (SELECT family_id, GREATEST(closing_stock, 0) AS opening"
+    "  FROM planning_lineanalysis WHERE cycle_id = %(approved)s AND month = %(month_before)s) o"
+    "  ON o.family_id = f.id AND m.n = 1"
+    " WHERE f.business_unit_id = %(unit)s AND f.is_active"
+    " ORDER BY f.code, m.month"
+)
+
+
+def _approved_cycle_id(cycle: Cycle) -> int | None:
+    """The unit's latest approved cycle before this one: its closing stock opens this one."""
+    return (
         Cycle.objects.filter(
             business_unit_id=cycle.business_unit_id,
             plan_month__lt=cycle.plan_month,
             stage=Stage.APPROVED,
         )
         .order_by("-plan_month")
+        .values_list("pk", flat=True)
         .first()
     )
-    if approved is None:
-        return {}
-    month_before = add_months(cycle.horizon_start, -1)
-    return {
-        family_id: max(closing, 0)
-        for family_id, closing in approved.line_analyses.filter(month=month_before).values_list(
-            "family_id", "closing_stock"
-        )
-    }

@@ -167,15 +167,105 @@ def unit_families(cycle_unit_id: int) -> QuerySet[ProductFamily]:
     return ProductFamily.objects.filter(business_unit_id=cycle_unit_id, is_active=True)
 
 
+# The id of the one <datalist> a cycle's pages carry (in ``web/_cycle_nav.html``): the search
+# script (``sop/family_search.js``) fills it with the families matching what is typed.
+FAMILY_OPTIONS_ID = "family-options"
+# How many families one search answers with: a list to pick from, never the whole unit.
+FAMILY_SEARCH_LIMIT = 20
+# Codes may hold spaces: only commas and semicolons (also full-width) separate them.
+_FAMILY_CODE_SEPARATORS = re.compile("[,;\uff0c\uff1b]")
+
+
+FAMILY_CODE_LIMIT = 60  # ProductFamily.code's max_length
+
+
+def _plausible_code(text: str) -> bool:
+    """Could be a family's code: not longer than a code, no NUL (PostgreSQL refuses it)."""
+    return len(text) <= FAMILY_CODE_LIMIT and "\x00" not in text
+
+
+def family_search_attrs(multiple: bool = False) -> dict[str, Any]:
+    """A text input that suggests families as the user types (and works typed by hand)."""
+    attrs: dict[str, Any] = {
+        "list": FAMILY_OPTIONS_ID,
+        "autocomplete": "off",
+        "data-family-search": "many" if multiple else "one",
+        "placeholder": _("Family codes") if multiple else _("Family code"),
+        "size": "24" if multiple else "14",
+    }
+    return attrs
+
+
+class FamilyCodesInput(forms.TextInput):
+    """Several family codes in one text input: 'F001, F002'."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value if item not in (None, ""))
+        return super().format_value(value)
+
+
 class FamilyChoiceField(forms.ModelChoiceField):
+    """One of the cycle's families, typed (or picked from the suggestions) by its code.
+
+    The page never lists every family: a unit may have ten thousand. The input suggests
+    matches as the user types (``family_search`` answers them); without JavaScript, the code
+    typed by hand is enough.
+    """
+
+    default_error_messages = {
+        "invalid_choice": _("No family with the code “%(value)s” in this business unit."),
+    }
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(empty_label="—", **kwargs)
+        kwargs.setdefault("widget", forms.TextInput(attrs=family_search_attrs()))
+        super().__init__(empty_label=None, to_field_name="code", **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        code = str(value).strip() if value is not None else ""
+        if code and not _plausible_code(code):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": code[:FAMILY_CODE_LIMIT]},
+            )
+        return super().to_python(code)
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.code)
 
 
 class FamilyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Any number of the cycle's families, typed by code and separated by commas."""
+
+    default_error_messages = {
+        "invalid_choice": _("No family with the code “%(value)s” in this business unit."),
+        "invalid_pk_value": _("No family with the code “%(pk)s” in this business unit."),
+        "too_many": _("Name at most %(limit)s families."),
+    }
+    limit = 200
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", FamilyCodesInput(attrs=family_search_attrs(multiple=True)))
+        super().__init__(to_field_name="code", **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [code.strip() for code in _FAMILY_CODE_SEPARATORS.split(value) if code.strip()]
+        if isinstance(value, list | tuple):
+            if len(value) > self.limit:
+                raise ValidationError(
+                    self.error_messages["too_many"], code="too_many", params={"limit": self.limit}
+                )
+            for code in value:
+                if not _plausible_code(str(code)):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": str(code)[:FAMILY_CODE_LIMIT]},
+                    )
+        return super().clean(value)
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.code)
 

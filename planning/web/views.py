@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,39 +16,61 @@ from django.utils.translation import gettext as _
 
 from planning.access import business_units_for, cycle_for_user, roles_in
 from planning.roles import Role
-from planning.selectors import cycle_analysis_read
+from planning.selectors import cycle_analysis_read, families_matching
 from planning.services.maturity import maturity_assess
 from planning.web.cycle_pages import BAD_INPUT, HtmxHttpRequest, query_refused, run_service
-from planning.web.forms import AnalysisQueryForm, MaturityForm
+from planning.web.fields import FAMILY_SEARCH_LIMIT
+from planning.web.forms import AnalysisQueryForm, FamilySearchForm, MaturityForm
 from planning.web.page_contexts import analysis_chart, chart_labels, maturity_context
+
+# The by-family table of the whole unit shows its families a page at a time.
+ANALYSIS_FAMILIES_PER_PAGE = 30
 
 
 @login_required
 def analysis(request: HtmxHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = cycle_for_user(request.user, cycle_id)
-    families = list(
-        cycle.business_unit.families.filter(plan_lines__cycle=cycle).distinct().order_by("code")
-    )
-    query = AnalysisQueryForm(request.GET, family_codes=[family.code for family in families])
+    query = AnalysisQueryForm(request.GET, cycle=cycle)
     status = 200
     if not query.is_valid():
         query_refused(request, query)
         status = BAD_INPUT
     family = (query.cleaned_data.get("family") or None) if status == 200 else None
+    page = (query.cleaned_data.get("page") or 1) if status == 200 and not family else 1
     data = cycle_analysis_read(
-        cycle, family_codes=[family] if family else None, family_limit=None if family else 30
+        cycle,
+        family_codes=[family] if family else None,
+        family_limit=None if family else ANALYSIS_FAMILIES_PER_PAGE,
+        family_offset=0 if family else (page - 1) * ANALYSIS_FAMILIES_PER_PAGE,
     )
+    pages = max(1, -(-data.family_count // ANALYSIS_FAMILIES_PER_PAGE))
     context = {
         "cycle": cycle,
         "analysis": data,
         "family": family,
-        "families": families,
+        "query": query,
+        "page": page,
+        "pages": pages,
+        "first_shown": min((page - 1) * ANALYSIS_FAMILIES_PER_PAGE + 1, data.family_count),
+        "last_shown": min(page * ANALYSIS_FAMILIES_PER_PAGE, data.family_count),
         "chart": analysis_chart(data, family),
         "chart_labels": chart_labels(),
     }
     if request.htmx and query.cleaned_data.get("fragment") == "analysis":
         return render(request, "web/_analysis.html", context, status=status)
     return render(request, "web/analysis.html", context, status=status)
+
+
+@login_required
+def family_search(request: HttpRequest, cycle_id: int) -> JsonResponse:
+    """The families matching what was typed into a family input (``?q=``): at most
+    FAMILY_SEARCH_LIMIT of the cycle's unit, for its suggestions; never the whole unit."""
+    cycle = cycle_for_user(request.user, cycle_id)
+    query = FamilySearchForm(request.GET)
+    if not query.is_valid():
+        return JsonResponse({"errors": query.errors}, status=BAD_INPUT)
+    families = families_matching(cycle, query.cleaned_data["q"], FAMILY_SEARCH_LIMIT)
+    return JsonResponse({"families": families})
 
 
 @login_required

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
-from django.db import models
 
 from planning.api.fields import TEXT_LIMIT
 from planning.models import ProductFamily
@@ -65,10 +64,8 @@ class RegisterForm(CycleScopedForm):
     def initial_from(cls, entry: Any) -> dict[str, Any]:
         initial = {name: getattr(entry, name) for name in cls.base_fields}
         for name, value in initial.items():
-            if isinstance(value, models.Model):  # a family: its id
-                initial[name] = value.pk
-            elif hasattr(value, "all"):  # the affected families: their ids
-                initial[name] = [family.pk for family in value.all()]
+            if hasattr(value, "all"):  # the affected families, shown by their codes
+                initial[name] = list(value.all())
         return initial
 
 

@@ -120,13 +120,13 @@ def test_a_material_risk_names_its_families_and_keeps_them_when_edited(
     family = ProductFamily.objects.get(business_unit=cycle.business_unit, code="SEED-01")
     client_as("procurement").post(
         f"/cycles/{cycle.pk}/risks/",
-        {"material": "Chip", "risk_level": "high", "families": [family.pk]},
+        {"material": "Chip", "risk_level": "high", "families": family.code},
     )
     risk = MaterialRisk.objects.get(cycle=cycle, material="Chip")
     # when
     response = client_as("procurement").post(
         f"/cycles/{cycle.pk}/risks/{risk.pk}/",
-        {"material": "Chip", "risk_level": "medium", "families": [family.pk]},
+        {"material": "Chip", "risk_level": "medium", "families": family.code},
     )
     # then
     assert response.status_code == 302
@@ -135,6 +135,8 @@ def test_a_material_risk_names_its_families_and_keeps_them_when_edited(
     assert list(risk.families.values_list("code", flat=True)) == ["SEED-01"]
     body = client_as("procurement").get(f"/cycles/{cycle.pk}/supply/").content.decode()
     assert "<td>SEED-01</td>" in body
+    editing = client_as("procurement").get(f"/cycles/{cycle.pk}/supply/?edit_risk={risk.pk}")
+    assert 'name="families" value="SEED-01"' in editing.content.decode()
 
 
 def test_a_gap_alternative_limited_to_a_month_is_ranked_in_that_month_only(

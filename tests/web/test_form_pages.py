@@ -152,9 +152,7 @@ def test_family_abc_in_a_register_is_refused_next_to_the_field(current: Cycle) -
         },
     )
     assert response.status_code == 400
-    assert "Select a valid choice. That choice is not one of the available choices." in (
-        response.content.decode()
-    )
+    assert "No family with the code “abc” in this business unit." in response.content.decode()
 
 
 def test_another_units_family_is_not_a_choice(current: Cycle, other_unit_line: PlanLine) -> None:

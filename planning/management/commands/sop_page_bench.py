@@ -1,0 +1,72 @@
+"""`manage.py sop_page_bench`: every page's server time and queries, at the demo's size and with
+many families."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandParser
+
+from planning import benchmark as bench
+from planning import page_benchmark as pages
+from planning.management.commands.sop_bench import Command as BenchCommand
+
+
+class Command(BenchCommand):
+    help = (
+        "Benchmark every page (server time p50/p95, queries, size) at the demo's size and with"
+        " --families more families in the demo's unit, and sign-in plus the home page; in a"
+        " scratch database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--families", type=int, default=10_000)
+        parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument("--format", choices=("table", "json"), default="table")
+
+    def _measure(self, options: dict[str, Any]) -> dict[str, Any]:
+        call_command("migrate", verbosity=0)
+        load_before = bench.machine_load()
+        cycles = pages.demo_build()
+        small = pages.measure_pages(cycles, options["repeat"])
+        small_login = pages.measure_login_home(max(3, options["repeat"] // 2))
+        small_new = pages.measure_cycle_new("appliances", "director2")
+        pages.families_add(cycles, options["families"])
+        large = pages.measure_pages(cycles, options["repeat"])
+        large_login = pages.measure_login_home(max(3, options["repeat"] // 2))
+        large_new = pages.measure_cycle_new("demo", "director")
+        return {
+            "families": options["families"],
+            "repeat": options["repeat"],
+            "debug": settings.DEBUG,
+            "demo": [asdict(row) for row in [*small, small_login, small_new]],
+            "large": [asdict(row) for row in [*large, large_login, large_new]],
+            "load_before": load_before,
+            "load_after": bench.machine_load(),
+        }
+
+    def _report(self, figures: dict[str, Any], output_format: str) -> None:
+        if output_format == "json":
+            self.stdout.write(json.dumps(figures, indent=2))
+            return
+        large = f"+{figures['families']:,} families"
+        self.stdout.write(
+            f"{'page':<24}| {'demo p50':>9} {'p95':>7} {'queries':>7} {'KB':>6} "
+            f"| {large + ' p50':>22} {'p95':>7} {'queries':>7} {'KB':>6}"
+        )
+        for demo, many in zip(figures["demo"], figures["large"], strict=True):
+            self.stdout.write(
+                f"{demo['name']:<24}| {demo['p50_ms']:>9.1f} {demo['p95_ms']:>7.1f}"
+                f" {demo['queries']:>7} {demo['kilobytes']:>6.0f}"
+                f" | {many['p50_ms']:>22.1f} {many['p95_ms']:>7.1f}"
+                f" {many['queries']:>7} {many['kilobytes']:>6.0f}"
+            )
+        self.stdout.write(
+            f"times in ms (server time in-process), {figures['repeat']} requests each;"
+            f" DEBUG={figures['debug']}; load before {figures['load_before']},"
+            f" after {figures['load_after']}"
+        )
