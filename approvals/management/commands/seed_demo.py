@@ -30,7 +30,6 @@ from planning.demo import (
     DemoFamily,
     demo_plan_month,
     family_month_values,
-    seed_horizon_start,
 )
 from planning.models import BusinessUnit, Cycle, ProductFamily
 from planning.months import add_months, month_range
@@ -250,7 +249,10 @@ def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -
     if cycle is None:
         return
     # The seed's June (its promotion and capacity gap) and September, in today's calendar.
-    seed_june, seed_september = add_months(cycle.horizon_start, 2), add_months(cycle.horizon_start, 5)
+    seed_june, seed_september = (
+        add_months(cycle.horizon_start, 2),
+        add_months(cycle.horizon_start, 5),
+    )
     seed_family = ProductFamily.objects.get(business_unit=unit, code=SEED_FAMILY_CODE)
     demand_assumption_save(
         actor=users["sales"], cycle_id=cycle.pk,
@@ -280,9 +282,7 @@ def _second_unit_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dic
     )  # fmt: skip
 
 
-def _material_risks(
-    cycle: Cycle, procurement: AbstractUser, horizon: list[datetime.date]
-) -> None:
+def _material_risks(cycle: Cycle, procurement: AbstractUser, horizon: list[datetime.date]) -> None:
     """Due next month (the 20th) and the month after (the 10th): in the near future."""
     families = {
         family.code: family
