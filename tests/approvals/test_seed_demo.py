@@ -99,9 +99,13 @@ def test_the_demo_is_dated_around_today(db: None, settings) -> None:
         (["2027-05"], "竞品 5 月降价,可能流失份额"),
     ]
     risks = MaterialRisk.objects.filter(cycle=cycles[("demo", "2026-10")]).order_by("pk")
-    assert [(r.months, r.due_date) for r in risks] == [
-        (["2027-01", "2027-02"], datetime.date(2026, 12, 20)),
-        (["2027-02"], datetime.date(2027, 1, 10)),
+    assert [(r.months, r.due_date, r.mitigation) for r in risks] == [
+        (
+            ["2027-01", "2027-02"],
+            datetime.date(2026, 12, 20),
+            "启用第二供应商认证,提前锁定 2 月产能",
+        ),
+        (["2027-02"], datetime.date(2027, 1, 10), "增加安全库存 2 周"),
     ]
 
 

@@ -293,7 +293,7 @@ def _material_risks(cycle: Cycle, procurement: AbstractUser, horizon: list[datet
         entry=MaterialRiskInput(material="OLED 显示屏 6.7 英寸", supplier="京东方",
               risk_level="high", families=[families["PHN-A"]],
               months=[horizon[2], horizon[3]], quantity_at_risk=3000,
-              mitigation="启用第二供应商认证,提前锁定 6 月产能", owner="采购一部",
+              mitigation=f"启用第二供应商认证,提前锁定 {horizon[3].month} 月产能", owner="采购一部",
               due_date=horizon[1].replace(day=20)),
     )  # fmt: skip
     material_risk_save(
