@@ -7,8 +7,12 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-# The seed's six-month demonstration (MISSION.md): opening stock 3,000 in April 2024.
-SEED_HORIZON_START = datetime.date(2024, 4, 1)
+from planning.months import add_months, first_of_month
+
+# The seed's six-month demonstration (MISSION.md): opening stock 3,000, April to September 2024
+# in the seed document. The demo keeps its numbers month for month but dates them from today:
+# the current cycle is planned in today's month and its horizon (the seed's six months) starts
+# the month after, so the demo's due dates sit around today as a real team would see them.
 SEED_MONTHS = (
     # demand_forecast, confirmed_orders, production_plan, capacity_max, safety_stock_target
     (12000, 10500, 11000, 15000, 2000),
@@ -21,13 +25,23 @@ SEED_MONTHS = (
 SEED_OPENING_STOCK = 3000
 SEED_FAMILY_CODE = "SEED-01"
 
-# The seed's June gap example: demand 15,000 against capacity 13,000.
+# The seed's June gap example (the horizon's third month): demand 15,000 against capacity 13,000.
 SEED_GAP_OPTIONS = (
     ("加班加班(双倍工资)", 1500),
     ("外包给合作工厂 A", 2500),
     ("调用渠道安全库存", 2000),
     ("说服客户分批交付", 1000),
 )
+
+
+def demo_plan_month(today: datetime.date) -> datetime.date:
+    """The month the demo's current cycle is planned in: today's."""
+    return first_of_month(today)
+
+
+def seed_horizon_start(today: datetime.date) -> datetime.date:
+    """The first of the seed's six months in the demo: the month after today's."""
+    return add_months(demo_plan_month(today), 1)
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,8 @@ SECOND_UNIT_FAMILIES = (
     DemoFamily("WM-8", "8 公斤洗衣机", "pcs", Decimal("900.00"), Decimal("1599.00"), 2600),
 )
 
-# Monthly seasonality for April..March: a June promotion peak and a Q4 season.
+# Seasonality by month of the horizon, from the seed's April: a promotion peak in its third month
+# (the seed's June) and a season in its eighth and ninth.
 SEASONALITY = (1.00, 1.08, 1.25, 0.92, 0.88, 1.10, 1.05, 1.30, 1.20, 0.95, 0.90, 0.97)
 
 

@@ -10,6 +10,7 @@ it is rolled back with it), or committed when the test needs commits (live serve
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
@@ -21,8 +22,25 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
+from planning.demo import demo_plan_month, seed_horizon_start
 from planning.models import Cycle
+from planning.months import add_months, month_range
 from planning.services.recompute import cycle_recompute
+
+# The suite's demo is dated as if today were this day, so it is the same on every run. Tests
+# name the demo's months through the constants below, never by their calendar labels.
+DEMO_TODAY = datetime.date(2026, 11, 16)
+# The current cycle (demand review) and the second unit's are planned in today's month,
+# the previous cycle (executive review) in the month before.
+DEMO_PLAN_MONTH = demo_plan_month(DEMO_TODAY)
+DEMO_PREVIOUS_PLAN_MONTH = add_months(DEMO_PLAN_MONTH, -1)
+# The seed document's six months (its April to September) as the current cycle's horizon.
+SEED_MONTHS = tuple(month_range(seed_horizon_start(DEMO_TODAY), 6))
+
+
+def seed_month(index: int) -> str:
+    """The seed's month ``index`` (0 = its April) as the demo labels it: 'YYYY-MM'."""
+    return f"{SEED_MONTHS[index]:%Y-%m}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,7 @@ def demo_build() -> None:
         SOP_RECOMPUTE_MODE="inline",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
-        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", f"--today={DEMO_TODAY:%Y-%m-%d}", stdout=StringIO())
         for cycle_id in Cycle.objects.values_list("pk", flat=True):
             cycle_recompute(cycle_id)
 

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from planning.models import AuditEvent, Cycle, PlanLine
 from planning.roles import Stage
+from tests.demo_snapshot import seed_month
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -238,12 +239,12 @@ def test_analysis_shows_the_seed_numbers_and_freshness(demo: None) -> None:
     assert analysis["status"] == "fresh"
     assert analysis["family_count"] == 1
     assert [(row["month"], row["closing_stock"], row["status"]) for row in analysis["rows"]] == [
-        ("2024-04", 2000, "balanced"),
-        ("2024-05", 500, "short"),
-        ("2024-06", -1500, "short"),
-        ("2024-07", -500, "short"),
-        ("2024-08", 0, "short"),
-        ("2024-09", -500, "short"),
+        (seed_month(0), 2000, "balanced"),
+        (seed_month(1), 500, "short"),
+        (seed_month(2), -1500, "short"),
+        (seed_month(3), -500, "short"),
+        (seed_month(4), 0, "short"),
+        (seed_month(5), -500, "short"),
     ]
     assert len(analysis["summary"]) == 6
 

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from planning.models import Cycle
 from planning.roles import Stage
+from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CYCLE_PAGES = ("", "demand/", "supply/", "finance/", "analysis/", "decision/", "history/")
@@ -199,11 +200,11 @@ def test_a_grid_cell_saves_through_htmx_under_the_policy(visit_as) -> None:
     cycle = Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
     visitor = visit_as("sales")
     page = visitor.visit(f"/cycles/{cycle.pk}/demand/")
-    cell = page.get_by_test_id("cell-SEED-01-2024-05-demand_forecast")
+    cell = page.get_by_test_id(f"cell-SEED-01-{seed_month(1)}-demand_forecast")
     cell.fill("16000")
     cell.press("Tab")
     expect(page.get_by_test_id("closing-SEED-01-2")).to_have_text(re.compile(r"^-2[,.]?000$"))
-    line = cycle.plan_lines.get(family__code="SEED-01", month="2024-05-01")
+    line = cycle.plan_lines.get(family__code="SEED-01", month=SEED_MONTHS[1])
     assert line.demand_forecast == 16000
     visitor.settle()
     assert visitor.problems == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
@@ -13,22 +12,23 @@ from planning.models import Cycle, LineAnalysis, MonthSummary, PlanLine
 from planning.roles import Stage
 from planning.services.plan_lines import plan_line_update
 from planning.services.recompute import cycle_recompute
+from tests.demo_snapshot import DEMO_PLAN_MONTH, SEED_MONTHS, seed_month
 
 # MISSION.md's demonstration table:
 # month, effective demand, production, opening, closing, stock days, safety, utilization, status
 SEED_TABLE = [
-    ("2024-04", 12000, 11000, 3000, 2000, 5.0, 2000, "73.3%", 1),
-    ("2024-05", 13500, 12000, 2000, 500, 1.1, 2200, "80.0%", 0),
-    ("2024-06", 15000, 13000, 500, -1500, -3.0, 2500, "86.7%", 0),
-    ("2024-07", 11000, 12000, -1500, -500, -1.4, 2000, "80.0%", 0),
-    ("2024-08", 10000, 10500, -500, 0, 0.0, 1800, "70.0%", 0),
-    ("2024-09", 14000, 13500, 0, -500, -1.1, 2300, "90.0%", 0),
+    (seed_month(0), 12000, 11000, 3000, 2000, 5.0, 2000, "73.3%", 1),
+    (seed_month(1), 13500, 12000, 2000, 500, 1.1, 2200, "80.0%", 0),
+    (seed_month(2), 15000, 13000, 500, -1500, -3.0, 2500, "86.7%", 0),
+    (seed_month(3), 11000, 12000, -1500, -500, -1.4, 2000, "80.0%", 0),
+    (seed_month(4), 10000, 10500, -500, 0, 0.0, 1800, "70.0%", 0),
+    (seed_month(5), 14000, 13500, 0, -500, -1.1, 2300, "90.0%", 0),
 ]
 
 
 @pytest.fixture
 def demo_cycle(demo: None) -> Cycle:
-    return Cycle.objects.get(business_unit__code="demo", plan_month="2024-03-01")
+    return Cycle.objects.get(business_unit__code="demo", plan_month=DEMO_PLAN_MONTH)
 
 
 def editor(cycle: Cycle, field: str) -> AbstractUser:
@@ -77,7 +77,7 @@ def test_every_plan_line_has_its_analysis(demo_cycle: Cycle) -> None:
 
 
 def test_month_summary_adds_up_the_families(demo_cycle: Cycle) -> None:
-    june = datetime.date(2024, 6, 1)
+    june = SEED_MONTHS[2]
     summary = MonthSummary.objects.get(cycle=demo_cycle, month=june)
     rows = LineAnalysis.objects.filter(cycle=demo_cycle, month=june)
     assert summary.effective_demand == sum(row.effective_demand for row in rows)
@@ -94,7 +94,7 @@ def test_recompute_when_fresh_does_nothing(demo_cycle: Cycle) -> None:
 
 def test_edit_recomputes_only_the_changed_family(demo_cycle: Cycle) -> None:
     # given
-    line = PlanLine.objects.get(cycle=demo_cycle, family__code="SEED-01", month="2024-05-01")
+    line = PlanLine.objects.get(cycle=demo_cycle, family__code="SEED-01", month=SEED_MONTHS[1])
     # when
     plan_line_update(
         plan_line=line,
@@ -111,7 +111,7 @@ def test_edit_recomputes_only_the_changed_family(demo_cycle: Cycle) -> None:
 
 
 def test_partial_recompute_equals_a_full_one(demo_cycle: Cycle) -> None:
-    for line in PlanLine.objects.filter(cycle=demo_cycle, month="2024-07-01")[:3]:
+    for line in PlanLine.objects.filter(cycle=demo_cycle, month=SEED_MONTHS[3])[:3]:
         plan_line_update(
             plan_line=line,
             changes={"demand_forecast": line.demand_forecast + 777},
@@ -139,7 +139,7 @@ def test_partial_recompute_keeps_the_month_summary_equal_to_a_full_aggregate(
     demo_cycle: Cycle,
 ) -> None:
     # given: edits that move families between short, balanced and excess
-    for line in PlanLine.objects.filter(cycle=demo_cycle, month="2024-05-01")[:4]:
+    for line in PlanLine.objects.filter(cycle=demo_cycle, month=SEED_MONTHS[1])[:4]:
         plan_line_update(
             plan_line=line,
             changes={"production_plan": line.production_plan + 40000},

@@ -13,6 +13,7 @@ from planning.roles import Stage
 from planning.services.plan_lines import cycle_inputs_bump
 from planning.services.recompute import ADVISORY_LOCK_NAMESPACE, cycle_recompute
 from planning.services.recompute_schedule import recompute_sweep_stale
+from tests.demo_snapshot import SEED_MONTHS
 from tests.recompute.conftest import Stack
 from tests.recompute.cycles import from_scratch, stored
 
@@ -43,7 +44,7 @@ def test_edit_is_recomputed_by_the_worker_and_the_api_shows_it_fresh(
     # given
     stack.worker()
     client = sales_client()
-    line = PlanLine.objects.get(cycle=demo_cycle, family__code="SEED-01", month="2024-05-01")
+    line = PlanLine.objects.get(cycle=demo_cycle, family__code="SEED-01", month=SEED_MONTHS[1])
     # when
     response = client.patch(
         f"/api/plan-lines/{line.pk}/",

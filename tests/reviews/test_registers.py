@@ -12,6 +12,7 @@ from planning.months import add_months
 from planning.roles import Stage
 from reviews.models import DemandAssumption, GapOption, MaterialRisk, ProductionConstraint
 from reviews.web.pages import gap_months
+from tests.demo_snapshot import SEED_MONTHS
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_the_edit_form_shows_the_entrys_values(current: Cycle) -> None:
     text = body.content.decode()
     assert f'action="/cycles/{current.pk}/assumptions/{entry.pk}/"' in text
     assert f'value="{entry.months[0]}"' in text
-    assert 'value="618 大促追加订单"' in text
+    assert f'value="{SEED_MONTHS[2].month} 月大促追加订单"' in text
 
 
 def test_sales_deletes_a_risk_in_the_browser(current: Cycle) -> None:

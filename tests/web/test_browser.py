@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from planning.models import Cycle
 from planning.roles import Stage
+from tests.demo_snapshot import SEED_MONTHS, seed_month
 from tests.web.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +37,7 @@ def test_sales_enters_a_forecast_and_the_analysis_follows(
     closing_may = page.get_by_test_id("closing-SEED-01-2")
     expect(closing_may).to_have_text("500")
 
-    cell = page.get_by_test_id("cell-SEED-01-2024-05-demand_forecast")
+    cell = page.get_by_test_id(f"cell-SEED-01-{seed_month(1)}-demand_forecast")
     cell.fill("16000")
     cell.press("Tab")
 
@@ -53,10 +54,10 @@ def test_a_bad_value_is_refused_in_place(page: Page, live_server, demo: None) ->
     cycle = current_cycle()
     sign_in(page, live_server.url, "sales")
     page.goto(f"{live_server.url}/cycles/{cycle.pk}/demand/")
-    cell = page.get_by_test_id("cell-SEED-01-2024-06-demand_forecast")
+    cell = page.get_by_test_id(f"cell-SEED-01-{seed_month(2)}-demand_forecast")
     cell.fill("-5")
     cell.press("Tab")
-    line = cycle.plan_lines.get(family__code="SEED-01", month="2024-06-01")
+    line = cycle.plan_lines.get(family__code="SEED-01", month=SEED_MONTHS[2])
     expect(page.locator(f"#cell-{line.pk}-demand_forecast [role=alert]")).to_be_visible()
     line.refresh_from_db()
     assert line.demand_forecast == 15000

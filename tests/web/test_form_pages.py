@@ -3,14 +3,13 @@ was typed kept, or a 404 for what does not exist; never a 500, never another uni
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.test import Client
 
 from approvals.models import CapacityDecision
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def client_as(username: str, *, raise_request_exception: bool = True) -> Client:
 
 
 def seed_line(cycle: Cycle) -> PlanLine:
-    return PlanLine.objects.get(cycle=cycle, family__code="SEED-01", month="2024-05-01")
+    return PlanLine.objects.get(cycle=cycle, family__code="SEED-01", month=SEED_MONTHS[1])
 
 
 # --- grid cells ---
@@ -131,13 +130,18 @@ def test_a_garbage_due_date_is_shown_next_to_the_field_with_the_rest_kept(curren
     Cycle.objects.filter(pk=current.pk).update(stage=Stage.SUPPLY_REVIEW)
     response = client_as("procurement").post(
         f"/cycles/{current.pk}/risks/",
-        {"material": "Chip X", "risk_level": "high", "due_date": "garbage", "months": "2024-05"},
+        {
+            "material": "Chip X",
+            "risk_level": "high",
+            "due_date": "garbage",
+            "months": seed_month(1),
+        },
     )
     body = response.content.decode()
     assert response.status_code == 400
     assert '<ul class="errorlist" id="id_due_date_error"><li>Enter a valid date.</li></ul>' in body
     assert 'value="Chip X"' in body
-    assert 'value="2024-05"' in body
+    assert f'value="{seed_month(1)}"' in body
 
 
 def test_family_abc_in_a_register_is_refused_next_to_the_field(current: Cycle) -> None:
@@ -269,7 +273,7 @@ def test_several_decisions_and_targets_are_recorded(previous: Cycle) -> None:
     rows = {**ROWS, "decision-TOTAL_FORMS": "2", "kpi-TOTAL_FORMS": "2"}
     rows.update({
         "decision-0-description": "Second shift", "decision-0-additional_capacity": "2,000",
-        "decision-0-effective_from": "2024-05",
+        "decision-0-effective_from": seed_month(1),
         "decision-1-description": "Outsource", "decision-1-investment": "90,000",
         "kpi-0-name": "Fill rate", "kpi-0-target": "0.95",
         "kpi-1-name": "Stock days", "kpi-1-target": "30", "kpi-1-unit": "d",
@@ -283,7 +287,7 @@ def test_several_decisions_and_targets_are_recorded(previous: Cycle) -> None:
         ("Second shift", 2000, 0),
         ("Outsource", 0, 90000),
     ]
-    assert decisions[0].effective_from == datetime.date(2024, 5, 1)
+    assert decisions[0].effective_from == SEED_MONTHS[1]
     assert sorted(previous.kpi_targets.values_list("name", flat=True)) == [
         "Fill rate",
         "Stock days",

@@ -10,6 +10,7 @@ from django.test import Client
 
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from tests.demo_snapshot import seed_month
 
 CYCLE_PAGES = ("", "demand/", "supply/", "finance/", "analysis/", "decision/", "history/")
 
@@ -75,7 +76,9 @@ def test_only_the_ceo_sees_approve_and_send_back(previous: Cycle) -> None:
 
 
 def test_demand_grid_is_editable_for_sales_and_read_only_for_production(current: Cycle) -> None:
-    cell = re.compile(r'<input [^>]*data-testid="cell-SEED-01-2024-05-demand_forecast"[^>]*>')
+    cell = re.compile(
+        rf'<input [^>]*data-testid="cell-SEED-01-{seed_month(1)}-demand_forecast"[^>]*>'
+    )
     sales = cell.search(client_as("sales").get(f"/cycles/{current.pk}/demand/").content.decode())
     assert sales is not None
     assert 'value="13,500"' in sales.group() and "readonly" not in sales.group()
@@ -118,7 +121,7 @@ def seed_line(cycle: Cycle, month: str) -> PlanLine:
 
 
 def test_cell_save_returns_the_saved_cell_and_signals_the_change(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     client = client_as("sales")
     response = client.post(
         f"/cycles/{current.pk}/lines/{line.pk}/demand_forecast/",
@@ -132,7 +135,7 @@ def test_cell_save_returns_the_saved_cell_and_signals_the_change(current: Cycle)
 
 
 def test_invalid_cell_value_is_shown_in_place_and_nothing_saved(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     body = cell_post(client_as("sales"), current, line, "-5", line.version)
     assert 'class="cell-form invalid"' in body
     assert '<div class="cell-msg" role="alert">Must not be negative.</div>' in body
@@ -141,7 +144,7 @@ def test_invalid_cell_value_is_shown_in_place_and_nothing_saved(current: Cycle) 
 
 
 def test_conflicting_cell_shows_both_values(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     client = client_as("sales")
     cell_post(client, current, line, "14100", line.version)
     body = cell_post(client, current, line, "14200", line.version)  # the version seen before
@@ -151,7 +154,7 @@ def test_conflicting_cell_shows_both_values(current: Cycle) -> None:
 
 
 def test_cell_outside_the_roles_fields_is_refused(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     body = cell_post(client_as("production"), current, line, "1", line.version)
     assert 'role="alert"' in body
     line.refresh_from_db()
@@ -159,7 +162,7 @@ def test_cell_outside_the_roles_fields_is_refused(current: Cycle) -> None:
 
 
 def test_cell_save_without_javascript_redirects_back(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     response = client_as("sales").post(
         f"/cycles/{current.pk}/lines/{line.pk}/demand_forecast/",
         {"value": "13600", "version": line.version, "next": f"/cycles/{current.pk}/demand/"},
@@ -188,7 +191,7 @@ def test_ceo_approves_from_the_page(previous: Cycle) -> None:
 
 
 def test_history_filters_by_user_and_field(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     cell_post(client_as("sales"), current, line, "14000", line.version)
     body = (
         client_as("director")
@@ -200,7 +203,7 @@ def test_history_filters_by_user_and_field(current: Cycle) -> None:
 
 
 def test_history_reads_in_words_in_either_language(current: Cycle) -> None:
-    line = seed_line(current, "2024-05")
+    line = seed_line(current, seed_month(1))
     cell_post(client_as("sales"), current, line, "14000", line.version)
     english = client_as("director").get(f"/cycles/{current.pk}/history/").content.decode()
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -339,7 +342,7 @@ def test_production_notes_a_constraint_on_the_supply_page(current: Cycle) -> Non
     Cycle.objects.filter(pk=current.pk).update(stage=Stage.SUPPLY_REVIEW)
     client = client_as("production")
     client.post(
-        f"/cycles/{current.pk}/constraints/", {"note": "Line 2 maintenance", "month": "2024-05"}
+        f"/cycles/{current.pk}/constraints/", {"note": "Line 2 maintenance", "month": seed_month(1)}
     )
     assert "Line 2 maintenance" in client.get(f"/cycles/{current.pk}/supply/").content.decode()
 

@@ -1,8 +1,10 @@
 """Load the demo: business units, families, one user per role, and a living S&OP cycle.
 
 Idempotent.  Everything is built through the services, as the demo users, so the audit trail
-reads like a real month: the previous cycle waits for the CEO's decision in executive review;
-the current one (the seed document's six months) is in demand review.
+reads like a real month: the previous cycle (planned last month) waits for the CEO's decision in
+executive review; the current one, planned this month, holds the seed document's six months
+(from next month on) and is in demand review. "Today" is ``--today`` (tests pin it), by default
+the local date.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.services import cycle_advance, cycle_open
@@ -24,12 +27,12 @@ from planning.demo import (
     DEMO_FAMILIES,
     SECOND_UNIT_FAMILIES,
     SEED_FAMILY_CODE,
-    SEED_HORIZON_START,
     DemoFamily,
+    demo_plan_month,
     family_month_values,
 )
 from planning.models import BusinessUnit, Cycle, ProductFamily
-from planning.months import add_months, month_range, parse_month
+from planning.months import add_months, month_range
 from planning.roles import Role
 from planning.services.memberships import membership_grant
 from planning.services.plan_lines import plan_lines_bulk_set
@@ -80,6 +83,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Create the demo users (password 'demo') even when DEBUG is off.",
         )
+        parser.add_argument(
+            "--today",
+            type=_date_argument,
+            default=None,
+            help="Date the demo as if today were this day (YYYY-MM-DD); default: the local date.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -95,13 +104,25 @@ class Command(BaseCommand):
             _families(demo, DEMO_FAMILIES)
             _families(second, SECOND_UNIT_FAMILIES)
             users = _users(demo, second)
-            seed_month = add_months(SEED_HORIZON_START, -1)
-            _previous_cycle(demo, add_months(seed_month, -1), users)
-            _current_cycle(demo, seed_month, users)
-            _second_unit_cycle(second, seed_month, users)
+            today = options["today"] or timezone.localdate()
+            if not Cycle.objects.filter(business_unit__in=[demo, second]).exists():
+                # Once: run again in a later month, the demo keeps the cycles it was dated with.
+                plan_month = demo_plan_month(today)
+                _previous_cycle(demo, add_months(plan_month, -1), users)
+                _current_cycle(demo, plan_month, users)
+                _second_unit_cycle(second, plan_month, users)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of:"))
         for username in DEMO_USERS:
             self.stdout.write(f"  {username:<12} / {DEMO_PASSWORD}")
+
+
+def _date_argument(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            _("--today: '%(text)s' is not a date written YYYY-MM-DD.") % {"text": text}
+        ) from None
 
 
 def _unit(code: str, name: str) -> BusinessUnit:
@@ -152,6 +173,7 @@ def _open_with_values(
     families: tuple[DemoFamily, ...],
     actor: AbstractUser,
     seed: int,
+    current_plan_month: datetime.date,
 ) -> Cycle | None:
     """Open the cycle (None if it exists already) and load plausible inputs for every family."""
     if Cycle.objects.filter(business_unit=unit, plan_month=plan_month).exists():
@@ -169,8 +191,8 @@ def _open_with_values(
     family_ids = dict(ProductFamily.objects.filter(business_unit=unit).values_list("code", "id"))
     values = {}
     for family in families:
-        if family.code == SEED_FAMILY_CODE and horizon_start != SEED_HORIZON_START:
-            continue  # the seed's numbers belong to its own months only
+        if family.code == SEED_FAMILY_CODE and plan_month != current_plan_month:
+            continue  # the seed's numbers belong to the current cycle's months only
         rows = family_month_values(family, range(HORIZON_MONTHS), rng)
         for month, row in zip(months, rows, strict=False):
             values[(family_ids[family.code], month)] = row
@@ -180,9 +202,13 @@ def _open_with_values(
 
 def _previous_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
     """Every submission in, waiting for the CEO in executive review."""
-    cycle = _open_with_values(unit, plan_month, DEMO_FAMILIES, users["director"], seed=7)
+    cycle = _open_with_values(
+        unit, plan_month, DEMO_FAMILIES, users["director"], seed=7,
+        current_plan_month=add_months(plan_month, 1),
+    )  # fmt: skip
     if cycle is None:
         return
+    horizon = month_range(cycle.horizon_start, HORIZON_MONTHS)
     director = users["director"]
     cycle_advance(actor=director, cycle_id=cycle.pk)
     submission_transition(
@@ -193,19 +219,19 @@ def _previous_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) 
     cycle_advance(actor=director, cycle_id=cycle.pk)
     production_constraint_save(
         actor=users["production"], cycle_id=cycle.pk,
-        entry=ProductionConstraintInput(note="SMT 2 号线 5 月计划停线检修 4 天。",
-                                        month=parse_month("2024-05")),
+        entry=ProductionConstraintInput(note=f"SMT 2 号线 {horizon[2].month} 月计划停线检修 4 天。",
+                                        month=horizon[2]),
     )  # fmt: skip
     submission_transition(
         actor=users["production"], cycle_id=cycle.pk, kind="production_capacity", action="submit"
     )
-    _material_risks(cycle, users["procurement"])
+    _material_risks(cycle, users["procurement"], horizon)
     submission_transition(
         actor=users["procurement"], cycle_id=cycle.pk, kind="procurement_risk", action="submit"
     )
     finance_comment_set(
         actor=users["finance"], cycle_id=cycle.pk,
-        comment="6 月库存投资峰值可控;缺货月份的收入风险需管理层关注。",
+        comment=f"{horizon[3].month} 月库存投资峰值可控;缺货月份的收入风险需管理层关注。",
     )  # fmt: skip
     submission_transition(
         actor=users["finance"], cycle_id=cycle.pk, kind="finance_review", action="submit"
@@ -217,21 +243,28 @@ def _previous_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) 
 
 def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
     """The seed's six months, in demand review, with opportunities and risks noted."""
-    cycle = _open_with_values(unit, plan_month, DEMO_FAMILIES, users["director"], seed=1)
+    cycle = _open_with_values(
+        unit, plan_month, DEMO_FAMILIES, users["director"], seed=1, current_plan_month=plan_month
+    )
     if cycle is None:
         return
+    # The seed's June (its promotion and capacity gap) and September, in today's calendar.
+    seed_june, seed_september = (
+        add_months(cycle.horizon_start, 2),
+        add_months(cycle.horizon_start, 5),
+    )
     seed_family = ProductFamily.objects.get(business_unit=unit, code=SEED_FAMILY_CODE)
     demand_assumption_save(
         actor=users["sales"], cycle_id=cycle.pk,
         entry=DemandAssumptionInput(kind="opportunity", family=seed_family,
-              months=[parse_month("2024-06")], quantity=1500, probability=60,
-              description="618 大促追加订单", owner="华东大区"),
+              months=[seed_june], quantity=1500, probability=60,
+              description=f"{seed_june.month} 月大促追加订单", owner="华东大区"),
     )  # fmt: skip
     demand_assumption_save(
         actor=users["sales"], cycle_id=cycle.pk,
         entry=DemandAssumptionInput(kind="risk", family=seed_family,
-              months=[parse_month("2024-09")], quantity=2000, probability=30,
-              description="竞品 9 月降价,可能流失份额", owner="市场部"),
+              months=[seed_september], quantity=2000, probability=30,
+              description=f"竞品 {seed_september.month} 月降价,可能流失份额", owner="市场部"),
     )  # fmt: skip
     for name, extra, cost, lead_time in SEED_GAP_ALTERNATIVES:
         gap_option_save(
@@ -243,10 +276,14 @@ def _current_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -
 
 
 def _second_unit_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
-    _open_with_values(unit, plan_month, SECOND_UNIT_FAMILIES, users["director2"], seed=2)
+    _open_with_values(
+        unit, plan_month, SECOND_UNIT_FAMILIES, users["director2"], seed=2,
+        current_plan_month=plan_month,
+    )  # fmt: skip
 
 
-def _material_risks(cycle: Cycle, procurement: AbstractUser) -> None:
+def _material_risks(cycle: Cycle, procurement: AbstractUser, horizon: list[datetime.date]) -> None:
+    """Due next month (the 20th) and the month after (the 10th): in the near future."""
     families = {
         family.code: family
         for family in ProductFamily.objects.filter(business_unit=cycle.business_unit)
@@ -255,15 +292,15 @@ def _material_risks(cycle: Cycle, procurement: AbstractUser) -> None:
         actor=procurement, cycle_id=cycle.pk,
         entry=MaterialRiskInput(material="OLED 显示屏 6.7 英寸", supplier="京东方",
               risk_level="high", families=[families["PHN-A"]],
-              months=[parse_month("2024-05"), parse_month("2024-06")], quantity_at_risk=3000,
-              mitigation="启用第二供应商认证,提前锁定 6 月产能", owner="采购一部",
-              due_date=datetime.date(2024, 4, 20)),
+              months=[horizon[2], horizon[3]], quantity_at_risk=3000,
+              mitigation=f"启用第二供应商认证,提前锁定 {horizon[3].month} 月产能", owner="采购一部",
+              due_date=horizon[1].replace(day=20)),
     )  # fmt: skip
     material_risk_save(
         actor=procurement, cycle_id=cycle.pk,
         entry=MaterialRiskInput(material="锂电芯 5000mAh", supplier="宁德新能源",
               risk_level="medium", families=[families["PWR-20"], families["WCH-S"]],
-              months=[parse_month("2024-06")], quantity_at_risk=5000,
+              months=[horizon[3]], quantity_at_risk=5000,
               mitigation="增加安全库存 2 周", owner="采购二部",
-              due_date=datetime.date(2024, 5, 10)),
+              due_date=horizon[2].replace(day=10)),
     )  # fmt: skip
