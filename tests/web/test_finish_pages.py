@@ -15,6 +15,7 @@ from approvals.services import cycle_approve
 from approvals.web.audit_labels import target_label
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_history_names_a_changed_plan_line_and_links_to_its_family_on_the_grid(
     current: Cycle,
 ) -> None:
     # given
-    line = PlanLine.objects.get(cycle=current, family__code="SEED-01", month="2024-05-01")
+    line = PlanLine.objects.get(cycle=current, family__code="SEED-01", month=SEED_MONTHS[1])
     client_as("sales").post(
         f"/cycles/{current.pk}/lines/{line.pk}/demand_forecast/",
         {"value": "14000", "version": line.version},
@@ -78,7 +79,8 @@ def test_history_names_a_changed_plan_line_and_links_to_its_family_on_the_grid(
     table = history_table(client_as("director"), current)
     # then
     assert (
-        f'<a href="/cycles/{current.pk}/demand/?q=SEED-01">Plan line SEED-01 · 2024-05</a>' in table
+        f'<a href="/cycles/{current.pk}/demand/?q=SEED-01">Plan line SEED-01 · {seed_month(1)}</a>'
+        in table
     )
     assert "plan_line:" not in table
 
@@ -220,18 +222,18 @@ def test_the_approved_grid_says_it_is_frozen_not_that_cells_save(
 def test_grid_cells_are_named_in_words(current: Cycle) -> None:
     body = client_as("sales").get(f"/cycles/{current.pk}/demand/?q=SEED-01").content.decode()
     names = re.findall(r'<input class="num"[^>]* aria-label="([^"]*)"', body)
-    assert "SEED-01 2024-05 Demand forecast" in names
+    assert f"SEED-01 {seed_month(1)} Demand forecast" in names
     assert not [name for name in names if "_" in name]
 
 
 def test_a_cell_saved_without_the_grid_script_names_its_field_in_words(current: Cycle) -> None:
-    line = PlanLine.objects.get(cycle=current, family__code="SEED-01", month="2024-05-01")
+    line = PlanLine.objects.get(cycle=current, family__code="SEED-01", month=SEED_MONTHS[1])
     response = client_as("sales").post(
         f"/cycles/{current.pk}/lines/{line.pk}/demand_forecast/",
         {"value": "14000", "version": line.version},
         HTTP_HX_REQUEST="true",
     )
-    assert 'aria-label="SEED-01 2024-05 Demand forecast"' in response.content.decode()
+    assert f'aria-label="SEED-01 {seed_month(1)} Demand forecast"' in response.content.decode()
 
 
 # --- the sign-in page's language ---------------------------------------------------------------
