@@ -28,7 +28,9 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in as director, sales, production, procurement, finance, ceo, admin, director2 or sales2 (password: demo)."
-	@trap 'kill 0' INT TERM EXIT; \
+	@# Links in notification e-mails point at this server unless SOP_SITE_URL says otherwise.
+	@export SOP_SITE_URL="$${SOP_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	trap 'kill 0' INT TERM EXIT; \
 	if [ -n "$$REDIS_URL" ]; then \
 	  $(BIN)/celery -A sop_project worker --beat --schedule=$(VENV)/celerybeat-schedule \
 	    --loglevel=info --concurrency=2 & \

@@ -23,7 +23,7 @@ from approvals.services import (
 )
 from approvals.workflow import MAX_APPROVAL_ROWS
 from planning.access import cycle_for_user, cycles_for
-from planning.api.fields import TEXT_LIMIT, id_field
+from planning.api.fields import TEXT_LIMIT, MonthField, id_field
 from planning.api.serializers import CycleCreateSerializer, CycleSerializer
 from planning.engine.balance import MAX_QUANTITY
 from planning.models import Cycle
@@ -51,7 +51,7 @@ class CapacityDecisionInput(serializers.Serializer):
     investment = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, default=Decimal(0)
     )
-    effective_from = serializers.DateField(required=False, allow_null=True)
+    effective_from = MonthField(required=False, allow_null=True)
 
 
 class KpiTargetInput(serializers.Serializer):

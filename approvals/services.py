@@ -29,6 +29,7 @@ from planning.access import business_units_for, cycle_for_user, cycle_roles
 from planning.errors import ApplicationError
 from planning.live.publish import cycle_changed_publish
 from planning.models import AuditEvent, Cycle, MonthSummary, ProductFamily
+from planning.months import add_months
 from planning.permissions import can_take, require_action
 from planning.roles import Role, Stage
 from planning.selectors import SUMMARY_FIELDS, cycle_plan_columns
@@ -306,17 +307,36 @@ def _capacity_decision(
                 % {"number": index + 1, "family": family_id}
             }
         )
+    effective_from = decision.get("effective_from") or None
+    if effective_from is not None:
+        _within_horizon(cycle, effective_from, f"{key}.effective_from", index)
     row = CapacityDecision(
         cycle=cycle,
         description=str(decision.get("description", "")),
         family_id=family_id,
         additional_capacity=decision.get("additional_capacity", 0),
         investment=_decimal(decision.get("investment", 0), f"{key}.investment"),
-        effective_from=decision.get("effective_from") or None,
+        effective_from=effective_from,
         decided_by=actor,
     )
     _full_clean(row, key, exclude=["cycle", "family", "decided_by"])
     return row
+
+
+def _within_horizon(cycle: Cycle, month: Any, key: str, index: int) -> None:
+    """A decision takes effect in a month of the plan it decides, or it decides nothing."""
+    first = cycle.horizon_start.replace(day=1)
+    last = add_months(first, cycle.horizon_months - 1)
+    if not isinstance(month, datetime.date) or not first <= month.replace(day=1) <= last:
+        raise ValidationError(
+            {
+                key: _(
+                    "Decision %(number)d: the month it takes effect must be within this "
+                    "cycle's horizon (%(first)s to %(last)s)."
+                )
+                % {"number": index + 1, "first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+            }
+        )
 
 
 def _kpi_target(cycle: Cycle, actor: Any, index: int, target: dict[str, Any]) -> KpiTarget:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from approvals.models import Notification, NotificationPreference
+from planning.access import cycles_for
 from planning.models import (
     BusinessUnitGroupObjectPermission,
     BusinessUnitUserObjectPermission,
@@ -59,16 +60,18 @@ def role_holders(cycle: Cycle, roles: Iterable[Role]) -> dict[int, frozenset[Rol
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
-    """The user's own notifications, newest first (nobody else's, ever)."""
+    """The user's own notifications, newest first (nobody else's, ever), of the cycles they may
+    still see: a guest whose invitation was withdrawn, or a member who left the unit, no longer
+    reads what the cycle told them (a return reason, say)."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(user_id=user.pk).select_related("cycle__business_unit")
+    return Notification.objects.filter(
+        user_id=user.pk, cycle_id__in=cycles_for(user).values("pk")
+    ).select_related("cycle__business_unit")
 
 
 def unread_count(user: Any) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
+    return notifications_for(user).filter(read_at__isnull=True).count()
 
 
 def notification_preference(user: Any) -> NotificationPreference:

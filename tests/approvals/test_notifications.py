@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from approvals.models import EmailState, Notification, NotificationKind, StageDeadline
-from approvals.notifications.selectors import role_holders
+from approvals.notifications.selectors import notifications_for, role_holders, unread_count
 from approvals.notifications.services import (
     notification_emails_send,
     notification_mark_read,
@@ -29,7 +29,11 @@ from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_s
 from planning.access import cycle_roles
 from planning.models import BusinessUnit, Cycle
 from planning.roles import Role, Stage
-from planning.services.memberships import cycle_guest_grant, membership_revoke
+from planning.services.memberships import (
+    cycle_guest_grant,
+    cycle_guest_revoke,
+    membership_revoke,
+)
 from planning.services.recompute import cycle_recompute
 from reviews.services import submission_transition
 
@@ -217,6 +221,25 @@ def test_an_invited_guest_is_told_and_nobody_else(
     assert notification_text(notification) == (
         "East 2024-03: you were invited into this cycle as a guest (Sales / marketing, Finance)."
     )
+
+
+def test_a_guest_whose_invitation_is_withdrawn_no_longer_reads_the_cycles_notifications(
+    cycle: Cycle, people: dict[str, AbstractUser]
+) -> None:
+    # given: a guest told of the invitation, who can list it
+    cycle_guest_grant(
+        actor=people["chair"], cycle_id=cycle.pk, username="outsider", roles=["sales"]
+    )
+    outsider = people["outsider"]
+    assert [n.kind for n in notifications_for(outsider)] == [K.GUEST_INVITED]
+    assert unread_count(outsider) == 1
+    # when the invitation is withdrawn
+    cycle_guest_revoke(actor=people["chair"], cycle_id=cycle.pk, username="outsider")
+    outsider = type(outsider).objects.get(pk=outsider.pk)  # a new request reads grants afresh
+    # then the row is kept, but neither the list, the bell nor mark-read reach it any more
+    assert Notification.objects.filter(user_id=outsider.pk).count() == 1
+    assert list(notifications_for(outsider)) == []
+    assert unread_count(outsider) == 0
 
 
 def test_a_refused_transition_leaves_no_notification(
