@@ -10,7 +10,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from planning.errors import CycleExists
-from planning.models import MAX_HORIZON_MONTHS, PLAN_INPUT_FIELDS, Cycle
+from planning.models import (
+    MAX_HORIZON_MONTHS,
+    PLAN_INPUT_FIELDS,
+    Cycle,
+    LineAnalysis,
+    PlanLine,
+    ProductFamily,
+)
 from planning.months import add_months, first_of_month, month_range
 from planning.roles import Stage
 from planning.services.audit import audit_record
@@ -98,6 +105,9 @@ def _create_plan_lines(cycle: Cycle) -> None:
         .first()
     )
     approved = _approved_cycle_id(cycle)
+    if connection.vendor != "postgresql":
+        _create_plan_lines_portably(cycle, months, previous, approved)
+        return
     with connection.cursor() as cursor:
         # Hash joins, whatever the statistics say: the last cycle's lines are often newer than
         # the table's statistics, and a nested loop over a "1-row" estimate of 60,000 rows is
@@ -119,6 +129,45 @@ def _create_plan_lines(cycle: Cycle) -> None:
         )
         cursor.execute("RESET enable_nestloop")
         cursor.execute("RESET jit")
+
+
+def _create_plan_lines_portably(
+    cycle: Cycle, months: list[datetime.date], previous: int | None, approved: int | None
+) -> None:
+    """The same lines through the ORM, for SQLite (`make run` without services): the statement
+    above is PostgreSQL's (unnest, GREATEST, SET LOCAL)."""
+    carried = {
+        (row["family_id"], row["month"]): {name: row[name] for name in PLAN_INPUT_FIELDS}
+        for row in PlanLine.objects.filter(cycle_id=previous or 0, month__in=months).values(
+            "family_id", "month", *PLAN_INPUT_FIELDS
+        )
+    }
+    opening = dict(
+        LineAnalysis.objects.filter(
+            cycle_id=approved or 0, month=add_months(cycle.horizon_start, -1)
+        ).values_list("family_id", "closing_stock")
+    )
+    families = ProductFamily.objects.filter(
+        business_unit_id=cycle.business_unit_id, is_active=True
+    ).order_by("code")
+    lines = []
+    for family_id in families.values_list("id", flat=True):
+        for index, month in enumerate(months):
+            values = dict(carried.get((family_id, month), {}))
+            if index > 0:
+                values["opening_stock"] = 0  # derived from the month before
+            elif family_id in opening:
+                values["opening_stock"] = max(opening[family_id], 0)
+            lines.append(
+                PlanLine(
+                    cycle=cycle,
+                    family_id=family_id,
+                    month=month,
+                    changed_in_version=cycle.inputs_version,
+                    **values,
+                )
+            )
+    PlanLine.objects.bulk_create(lines, batch_size=5000)
 
 
 # Values carry over from the unit's most recent earlier cycle for the same family and month;
