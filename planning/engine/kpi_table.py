@@ -59,11 +59,24 @@ class _KpiRowParser(_RowParser):
         month, month_index = self._month(row, record)
         actual = self._quantity(row, record, "actual", optional=False)
         forecast = self._quantity(row, record, "forecast", optional=False)
-        optional = {name: self._optional_quantity(row, record, name) for name in OPTIONAL_COLUMNS}
+        baseline, planned, produced, shipped = (
+            self._optional_quantity(row, record, name) for name in OPTIONAL_COLUMNS
+        )
         if family is not None and month_index is not None:
             self._check_duplicate(row, family, month, month_index)
         if len(self.issues) == issues_before and family is not None:
-            self.parsed.append(KpiRow(family, month, actual, forecast, **optional))
+            self.parsed.append(
+                KpiRow(
+                    family,
+                    month,
+                    actual,
+                    forecast,
+                    baseline_forecast=baseline,
+                    planned_production=planned,
+                    actual_production=produced,
+                    shipped=shipped,
+                )
+            )
 
     def kpi_rows(self) -> list[KpiRow]:
         if not self.parsed and not self.issues:
