@@ -217,3 +217,11 @@ def test_as_a_real_process(tmp_path: Path) -> None:
     assert completed.stdout == ""
     assert "row 1: forecast must not be negative, got -5" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_the_readme_defines_every_key_the_command_prints(tmp_path: Path) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Forecast accuracy and plan KPIs: `sop_kpi`")[1].split("\n## ")[0]
+    documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+    printed = run_json(tmp_path, [HEADER, *ISSUE_ROWS])["overall"]
+    assert documented == list(printed) == KPI_KEYS
