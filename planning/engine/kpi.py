@@ -15,26 +15,31 @@ Per (family, month) row, with actual demand A and the consensus forecast F:
   summed; undefined at no capacity, as there)
 
 A KPI with nothing to measure (ΣA = 0, nothing planned, no baseline) is ``None``, never 0 and
-never an error.  Quantities are whole units or exact decimals; every ratio is an exact
-``Fraction`` (as the gap ranking's fill rate), rounded only for display (:func:`rounded`).
+never an error.  Quantities are whole units or decimals.  Sums are exact; ratios are
+``Decimal`` to 34 significant digits in a context of their own, so the caller's decimal context
+never changes a KPI, and are rounded only for display (:func:`rounded`).  Exact fractions would
+not do: MAPE sums one fraction per row, and the common denominator of 240,000 rows' demands
+grows without bound (24,000 rows already took seconds).
+
 Aggregating over a group sums the group's rows, so the overall WAPE is the demand-weighted one,
 not a mean of family WAPEs, and the overall MAPE is the mean over every (family, month) row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import TypeVar
 
-Quantity = int | Decimal | Fraction
+Quantity = int | Decimal
 Key = TypeVar("Key", bound=Hashable)
 
 # JSON and tables show KPIs as fractions to six decimals: 0.000001 is a ten-thousandth of a
 # percentage point, finer than any forecast is accurate.
 KPI_DECIMALS = 6
+# 34 digits (IEEE decimal128): sums of a million rows of up to 10**12 units stay exact.
+KPI_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN)
 KPI_NAMES = ("wape", "mape", "mape_excluded_months", "bias", "fva", "plan_adherence", "fill_rate")
 
 
@@ -62,13 +67,13 @@ class KpiRow:
 class Kpis:
     """The KPIs of one group of rows; ``None`` where a KPI is undefined for it."""
 
-    wape: Fraction | None
-    mape: Fraction | None
+    wape: Decimal | None
+    mape: Decimal | None
     mape_excluded_months: int
-    bias: Fraction | None
-    fva: Fraction | None
-    plan_adherence: Fraction | None
-    fill_rate: Fraction | None
+    bias: Decimal | None
+    fva: Decimal | None
+    plan_adherence: Decimal | None
+    fill_rate: Decimal | None
 
     def as_dict(self, decimals: int = KPI_DECIMALS) -> dict[str, Decimal | int | None]:
         """The KPIs by name, ratios rounded to ``decimals`` places (half to even)."""
@@ -118,92 +123,102 @@ def by_business_unit(row: KpiRow) -> str | None:
     return row.business_unit
 
 
-def weighted_absolute_percentage_error(rows: Iterable[KpiRow]) -> Fraction | None:
+def weighted_absolute_percentage_error(rows: Iterable[KpiRow]) -> Decimal | None:
     return _wape([(row.actual, row.forecast) for row in rows])
 
 
-def mean_absolute_percentage_error(rows: Iterable[KpiRow]) -> tuple[Fraction | None, int]:
+def mean_absolute_percentage_error(rows: Iterable[KpiRow]) -> tuple[Decimal | None, int]:
     """MAPE over the rows with demand, and how many rows had none and were left out."""
     rows = list(rows)
-    errors = [
-        abs(Fraction(row.actual) - Fraction(row.forecast)) / Fraction(row.actual)
-        for row in rows
-        if row.actual
-    ]
-    excluded = len(rows) - len(errors)
-    if not errors:
-        return None, excluded
-    return sum(errors, Fraction(0)) / len(errors), excluded
+    with localcontext(KPI_CONTEXT):
+        errors = [
+            Decimal(_distance(row.actual, row.forecast)) / _distance(row.actual, 0)
+            for row in rows
+            if row.actual
+        ]
+        excluded = len(rows) - len(errors)
+        if not errors:
+            return None, excluded
+        return sum(errors, Decimal(0)) / len(errors), excluded
 
 
-def forecast_bias(rows: Iterable[KpiRow]) -> Fraction | None:
+def forecast_bias(rows: Iterable[KpiRow]) -> Decimal | None:
     rows = list(rows)
-    over = _total(Fraction(row.forecast) - Fraction(row.actual) for row in rows)
-    return _ratio(over, _total(row.actual for row in rows))
+    with localcontext(KPI_CONTEXT):
+        return _ratio(
+            sum(row.forecast - row.actual for row in rows), sum(row.actual for row in rows)
+        )
 
 
-def forecast_value_added(rows: Iterable[KpiRow]) -> Fraction | None:
+def forecast_value_added(rows: Iterable[KpiRow]) -> Decimal | None:
     """WAPE(baseline) - WAPE(consensus), both over the rows that have a baseline forecast."""
     with_baseline = [row for row in rows if row.baseline_forecast is not None]
     baseline = _wape([(row.actual, row.baseline_forecast) for row in with_baseline])
     consensus = _wape([(row.actual, row.forecast) for row in with_baseline])
     if baseline is None or consensus is None:
         return None
-    return baseline - consensus
+    with localcontext(KPI_CONTEXT):
+        return baseline - consensus
 
 
-def plan_adherence(rows: Iterable[KpiRow]) -> Fraction | None:
+def plan_adherence(rows: Iterable[KpiRow]) -> Decimal | None:
     pairs = [
-        (Fraction(row.actual_production), Fraction(row.planned_production))
+        (row.actual_production, row.planned_production)
         for row in rows
         if row.actual_production is not None and row.planned_production is not None
     ]
-    return _ratio(
-        _total(min(produced, planned) for produced, planned in pairs),
-        _total(planned for _produced, planned in pairs),
-    )
+    with localcontext(KPI_CONTEXT):
+        return _ratio(
+            sum(min(produced, planned) for produced, planned in pairs),
+            sum(planned for _produced, planned in pairs),
+        )
 
 
-def fill_rate(rows: Iterable[KpiRow]) -> Fraction | None:
-    pairs = [
-        (Fraction(row.shipped), Fraction(row.actual)) for row in rows if row.shipped is not None
-    ]
-    return _ratio(
-        _total(min(shipped, demand) for shipped, demand in pairs),
-        _total(demand for _shipped, demand in pairs),
-    )
+def fill_rate(rows: Iterable[KpiRow]) -> Decimal | None:
+    pairs = [(row.shipped, row.actual) for row in rows if row.shipped is not None]
+    with localcontext(KPI_CONTEXT):
+        return _ratio(
+            sum(min(shipped, demand) for shipped, demand in pairs),
+            sum(demand for _shipped, demand in pairs),
+        )
 
 
 def capacity_utilization(
     production: Iterable[Quantity], capacity: Iterable[Quantity]
-) -> Fraction | None:
+) -> Decimal | None:
     """Σ production / Σ capacity; undefined (``None``) with no capacity, as the engine's."""
-    return _ratio(_total(production), _total(capacity))
+    with localcontext(KPI_CONTEXT):
+        return _ratio(sum(production), sum(capacity))
 
 
-def rounded(value: Fraction | None, decimals: int = KPI_DECIMALS) -> Decimal | None:
-    """``value`` rounded half to even at ``decimals`` places, exactly (no float on the way)."""
+def rounded(value: Decimal | None, decimals: int = KPI_DECIMALS) -> Decimal | None:
+    """``value`` rounded half to even at ``decimals`` places."""
     if value is None:
         return None
-    return Decimal(round(value * 10**decimals)).scaleb(-decimals)
+    with localcontext(KPI_CONTEXT):
+        return value.quantize(Decimal(1).scaleb(-decimals))
 
 
-def _wape(pairs: list[tuple[Quantity, Quantity | None]]) -> Fraction | None:
-    """Σ|A-F| / Σ|A| over ``pairs`` of (actual, forecast); every forecast is present."""
-    errors = _total(
-        abs(Fraction(actual) - Fraction(forecast))
-        for actual, forecast in pairs
-        if forecast is not None
-    )
-    return _ratio(errors, _total(abs(Fraction(actual)) for actual, _forecast in pairs))
+def _wape(pairs: Sequence[tuple[Quantity, Quantity | None]]) -> Decimal | None:
+    """Σ|A-F| / Σ|A| over ``pairs`` of (actual, forecast), each forecast present."""
+    with localcontext(KPI_CONTEXT):
+        return _ratio(
+            sum(_distance(actual, forecast) for actual, forecast in pairs if forecast is not None),
+            sum(_distance(actual, 0) for actual, _forecast in pairs),
+        )
 
 
-def _total(values: Iterable[Quantity]) -> Fraction:
-    # Fractions throughout: a Decimal and a Fraction do not mix, and neither loses a digit.
-    return sum((Fraction(value) for value in values), Fraction(0))
+def _distance(first: Quantity, second: Quantity) -> Quantity:
+    # abs() of an int-or-Decimal difference, spelled so the type checker keeps the type.
+    return first - second if first >= second else second - first
 
 
-def _ratio(numerator: Fraction, denominator: Fraction) -> Fraction | None:
+def _ratio(numerator: Quantity, denominator: Quantity) -> Decimal | None:
+    """``numerator / denominator`` in the active (KPI) context; undefined when it is 0.
+
+    Sums are taken in the callers' own types (ints stay ints, exact and fast) and become
+    ``Decimal`` only here, once per KPI.
+    """
     if not denominator:
         return None
-    return numerator / denominator
+    return Decimal(numerator) / Decimal(denominator)

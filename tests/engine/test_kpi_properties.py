@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,7 +31,7 @@ def kpi_rows(draw: st.DrawFn) -> list[KpiRow]:
     ]
 
 
-def within(value: Fraction | None, low: Fraction | int, high: Fraction | int) -> bool:
+def within(value: Decimal | None, low: int, high: int) -> bool:
     return value is None or low <= value <= high
 
 
