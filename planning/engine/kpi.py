@@ -192,11 +192,13 @@ def capacity_utilization(
 
 
 def rounded(value: Decimal | None, decimals: int = KPI_DECIMALS) -> Decimal | None:
-    """``value`` rounded half to even at ``decimals`` places."""
+    """``value`` rounded half to even at ``decimals`` places; never a negative zero."""
     if value is None:
         return None
     with localcontext(KPI_CONTEXT):
-        return value.quantize(Decimal(1).scaleb(-decimals))
+        result = value.quantize(Decimal(1).scaleb(-decimals))
+    # A bias of -0.0000001 rounds to -0.000000, which JSON and the table would print as "-0".
+    return result.copy_abs() if result.is_zero() else result
 
 
 def _wape(pairs: Sequence[tuple[Quantity, Quantity | None]]) -> Decimal | None:

@@ -217,6 +217,7 @@ def test_rounding_is_half_to_even_and_keeps_none() -> None:
     assert rounded(Decimal("0.375"), 2) == Decimal("0.38")
     assert rounded(ratio(50, 650)) == Decimal("0.076923")
     assert rounded(None) is None
+    assert str(rounded(Decimal("-0.0000001"))) == "0.000000"
 
 
 def test_as_dict_names_every_kpi() -> None:
