@@ -20,6 +20,8 @@ REQUIRED_COLUMNS = ("family", "month", "actual", "forecast")
 # A missing optional column, or an empty cell in one, means "not known": that row takes no part
 # in the KPIs that need the figure (FVA, plan adherence, fill rate).
 OPTIONAL_COLUMNS = ("baseline_forecast", "planned_production", "actual_production", "shipped")
+# Optional too: the business unit a row belongs to, so KPIs can be grouped by unit.
+BUSINESS_UNIT = "business_unit"
 
 
 def kpi_rows_from_records(
@@ -75,6 +77,7 @@ class _KpiRowParser(_RowParser):
                     planned_production=planned,
                     actual_production=produced,
                     shipped=shipped,
+                    business_unit=self._business_unit(record),
                 )
             )
 
@@ -90,6 +93,13 @@ class _KpiRowParser(_RowParser):
             self.issues.append(InputIssue("missing_value", "family", row))
             return None
         return self._family(row, record)
+
+    @staticmethod
+    def _business_unit(record: Mapping[str, Any]) -> str | None:
+        raw = record.get(BUSINESS_UNIT)
+        if raw is None:
+            return None
+        return str(raw).strip() or None
 
     def _optional_quantity(self, row: int, record: Mapping[str, Any], name: str) -> Quantity | None:
         raw = record.get(name)

@@ -225,3 +225,22 @@ def test_the_readme_defines_every_key_the_command_prints(tmp_path: Path) -> None
     documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
     printed = run_json(tmp_path, [HEADER, *ISSUE_ROWS])["overall"]
     assert documented == list(printed) == KPI_KEYS
+
+
+def test_a_business_unit_column_adds_kpis_per_unit(tmp_path: Path) -> None:
+    lines = [
+        "business_unit,family,month,actual,forecast",
+        "North,A,2024-01,100,110",
+        "South,B,2024-01,100,100",
+        "North,C,2024-01,100,70",
+    ]
+    document = run_json(tmp_path, lines)
+    # North: |A-F| = 10 + 30 over 200 = 0.2; South forecast exactly.
+    assert [(unit["business_unit"], unit["wape"]) for unit in document["business_units"]] == [
+        ("North", 0.2),
+        ("South", 0.0),
+    ]
+    with translation.override("en"):
+        table = run(write(tmp_path, "\n".join(lines)))
+    assert "Business unit" in table
+    assert "business_units" not in run_json(tmp_path, [HEADER, *ISSUE_ROWS])

@@ -17,6 +17,7 @@ from planning.engine.kpi import (
     KPI_NAMES,
     KpiRow,
     Kpis,
+    by_business_unit,
     by_family,
     by_month,
     compute_kpis,
@@ -76,22 +77,30 @@ def read_kpi_rows(path: Path) -> list[KpiRow]:
 
 def render(rows: list[KpiRow], output_format: str) -> str:
     overall = compute_kpis(rows)
-    families = group_kpis(rows, by_family)
-    months = group_kpis(rows, by_month)
+    families = list(group_kpis(rows, by_family).items())
+    months = sorted(group_kpis(rows, by_month).items())
+    # Units only when the file names them; rows without one are grouped under "—".
+    units = []
+    if any(row.business_unit for row in rows):
+        units = [(unit or "—", kpis) for unit, kpis in group_kpis(rows, by_business_unit).items()]
     if output_format == "json":
-        document = {
+        document: dict[str, Any] = {
             "overall": json_kpis(overall),
-            "families": [{"family": name, **json_kpis(kpis)} for name, kpis in families.items()],
-            "months": [{"month": name, **json_kpis(kpis)} for name, kpis in sorted(months.items())],
+            "families": [{"family": name, **json_kpis(kpis)} for name, kpis in families],
+            "months": [{"month": name, **json_kpis(kpis)} for name, kpis in months],
         }
+        if units:
+            document["business_units"] = [
+                {"business_unit": name, **json_kpis(kpis)} for name, kpis in units
+            ]
         return json.dumps(document, ensure_ascii=False, indent=2)
-    family_lines = [(_("All families"), overall), *families.items()]
-    return "\n\n".join(
-        [
-            kpi_table(str(FIELD_LABELS["family"]), family_lines),
-            kpi_table(str(FIELD_LABELS["month"]), sorted(months.items())),
-        ]
-    )
+    tables = [
+        kpi_table(str(FIELD_LABELS["family"]), [(_("All families"), overall), *families]),
+        kpi_table(str(FIELD_LABELS["month"]), months),
+    ]
+    if units:
+        tables.append(kpi_table(_("Business unit"), units))
+    return "\n\n".join(tables)
 
 
 def json_kpis(kpis: Kpis) -> dict[str, float | int | None]:
