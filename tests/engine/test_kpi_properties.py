@@ -35,7 +35,7 @@ def within(value: Decimal | None, low: int, high: int) -> bool:
     return value is None or low <= value <= high
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(kpi_rows())
 def test_kpis_stay_in_their_ranges(rows: list[KpiRow]) -> None:
     kpis = compute_kpis(rows)
