@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
 
 from planning.engine import STATUS_CODES, BalanceInputs, compute_balance
 from planning.issue_messages import FIELD_LABELS
@@ -23,6 +23,8 @@ from planning.models import PLAN_INPUT_FIELDS, Cycle, PlanLine, ProductFamily
 from planning.roles import Stage
 
 FAMILIES_PER_PAGE = 20
+# The inputs summed per month under the grid (stock is a level, not a flow: no sum).
+TOTAL_FIELDS = tuple(name for name in PLAN_INPUT_FIELDS if name != "opening_stock")
 LINE_FIELDS = ("id", "family_id", "month", "version", *PLAN_INPUT_FIELDS)
 
 
@@ -102,6 +104,37 @@ def grid_page(
         page = pages
         chosen = list(families[(page - 1) * per_page : page * per_page])
     return GridPage(families=chosen, total=total, page=page, pages=pages, query=query)
+
+
+def month_totals(cycle: Cycle, query: str = "") -> dict[datetime.date, dict[str, int]]:
+    """Month -> each summed input over ALL the cycle's families (or those ``query`` matches),
+    not only a page of them: one aggregate query, whatever the number of families.
+
+    Every plan line of a cycle belongs to one of its families (``cycle_families``), so the
+    filter on the lines is the families' filter.
+    """
+    lines = PlanLine.objects.filter(cycle_id=cycle.pk)
+    if query:
+        lines = lines.filter(Q(family__code__icontains=query) | Q(family__name__icontains=query))
+    rows = (
+        lines.values("month")
+        .annotate(**{f"sum_{name}": Sum(name) for name in TOTAL_FIELDS})
+        .order_by("month")
+    )
+    return {
+        row["month"]: {name: int(row[f"sum_{name}"] or 0) for name in TOTAL_FIELDS} for row in rows
+    }
+
+
+def month_totals_json(cycle: Cycle, query: str = "") -> dict[str, Any]:
+    """The grid's footer as its script reads it: per input, the months' sums and their total."""
+    totals = month_totals(cycle, query)
+    months = sorted(totals)
+    rows = {name: [totals[month][name] for month in months] for name in TOTAL_FIELDS}
+    return {
+        "months": [f"{month:%Y-%m}" for month in months],
+        "rows": {name: {"months": sums, "total": sum(sums)} for name, sums in rows.items()},
+    }
 
 
 def last_approved_cycle(cycle: Cycle) -> Cycle | None:
@@ -248,7 +281,7 @@ class GridBlock:
 class Grid:
     blocks: list[GridBlock]
     months: list[datetime.date]
-    footer: list[GridRow]  # per input field: each month summed over the families shown
+    footer: list[GridRow]  # per input field: each month summed over every family (or match)
     page: GridPage
     editable: frozenset[str]
     has_approved: bool
@@ -263,22 +296,20 @@ def grid_for(
     query: str = "",
 ) -> Grid:
     """A page of the grid: each family's input rows (``editable`` ones as inputs) and computed
-    rows, per-family totals, per-month totals over the families shown (the whole cycle's
-    monthly totals are the analysis page's). Opening stock is an input in the first month
-    only; later months show the stock rolled forward.
+    rows, per-family totals, and per-month totals over every family of the cycle (or every
+    one the filter matches), not only the page's. Opening stock is an input in the first
+    month only; later months show the stock rolled forward.
     """
     chosen = grid_page(cycle, page=page, query=query)
     blocks = family_blocks(cycle, chosen.families)
     months = [line.month for line in blocks[0].lines] if blocks else []
     grid_blocks = [GridBlock(block.family, _rows(block, fields, editable)) for block in blocks]
+    totals = month_totals(cycle, query) if blocks else {}
     footer = []
     for name in fields:
-        if name == "opening_stock":
+        if name not in TOTAL_FIELDS:
             continue
-        sums = [
-            sum(block.lines[index].inputs[name] for block in blocks if len(block.lines) > index)
-            for index in range(len(months))
-        ]
+        sums = [totals.get(month, {}).get(name, 0) for month in months]
         cells = [GridCell(_NO_LINE, name, value, is_input=False, editable=False) for value in sums]
         footer.append(GridRow(name, cells, sum(sums), computed=True))
     return Grid(

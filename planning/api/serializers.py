@@ -216,12 +216,35 @@ class FamilyRowsSerializer(serializers.Serializer):
     lines = GridLineSerializer(many=True)
 
 
+class MonthTotalsRowSerializer(serializers.Serializer):
+    months = serializers.ListField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class MonthTotalsSerializer(serializers.Serializer):
+    """Per input, each month summed over every family of the cycle (or the filter's)."""
+
+    months = serializers.ListField(child=serializers.CharField())
+    rows = serializers.DictField(child=MonthTotalsRowSerializer())
+
+
 class GridRowsSerializer(serializers.Serializer):
     inputs_version = serializers.IntegerField()
     families = FamilyRowsSerializer(many=True)
+    totals = MonthTotalsSerializer()
+    editable = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The plan-line fields the user may edit now (none of an accepted submission's).",
+    )
 
 
-class GridRowsQuerySerializer(serializers.Serializer):
+class GridFilterSerializer(serializers.Serializer):
+    """``?q=``: the grid's family filter, which its month totals follow."""
+
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class GridRowsQuerySerializer(GridFilterSerializer):
     """The families asked for (none asked, none answered)."""
 
     family = serializers.ListField(child=id_field(), allow_empty=True, max_length=MAX_GRID_FAMILIES)

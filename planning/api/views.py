@@ -20,6 +20,7 @@ from planning.api.serializers import (
     AnalysisSerializer,
     AuditEventSerializer,
     CycleSerializer,
+    GridFilterSerializer,
     GridRowsQuerySerializer,
     GridRowsSerializer,
     GuestSerializer,
@@ -28,7 +29,8 @@ from planning.api.serializers import (
     PlanLineSerializer,
 )
 from planning.models import AuditEvent, Cycle, PlanLine
-from planning.plan_grid import family_block_json, family_blocks
+from planning.permissions import editable_fields
+from planning.plan_grid import family_block_json, family_blocks, month_totals_json
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read, cycle_guests
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
@@ -193,12 +195,21 @@ def _guest_rows(cycle: Cycle) -> list[dict[str, object]]:
     ]
 
 
+GRID_FILTER = OpenApiParameter(
+    "q", str, description="The grid's family filter (code or name): the month totals follow it."
+)
+
+
 class CyclePlanCells(APIView):
     """Save a block of grid cells (typed or pasted) in one request: all of them, or none."""
 
-    @extend_schema(request=PlanCellsSerializer, responses=GridRowsSerializer)
+    @extend_schema(
+        request=PlanCellsSerializer, responses=GridRowsSerializer, parameters=[GRID_FILTER]
+    )
     def post(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
+        grid_filter = GridFilterSerializer(data=request.query_params)
+        grid_filter.is_valid(raise_exception=True)
         payload = PlanCellsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         saved = plan_cells_save(
@@ -210,11 +221,16 @@ class CyclePlanCells(APIView):
             actor=request.user,
         )
         families = list(cycle.business_unit.families.filter(pk__in=saved.family_ids))
-        return Response(_grid_rows(cycle, families, saved.inputs_version))
+        return Response(
+            _grid_rows(
+                request, cycle, families, saved.inputs_version, grid_filter.validated_data["q"]
+            )
+        )
 
 
 class CycleGridRows(APIView):
-    """Families' rows of the grid as they are now: inputs, computed stock, approved plan."""
+    """Families' rows of the grid as they are now: inputs, computed stock, approved plan; the
+    month totals over every family (or the filter's); the fields the user may edit now."""
 
     @extend_schema(
         responses=GridRowsSerializer,
@@ -224,21 +240,33 @@ class CycleGridRows(APIView):
                 OpenApiTypes.INT64,
                 many=True,
                 description=f"Family ids (repeatable, at most {MAX_GRID_FAMILIES}).",
-            )
+            ),
+            GRID_FILTER,
         ],
     )
     def get(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
-        query = GridRowsQuerySerializer(data={"family": request.query_params.getlist("family")})
+        query = GridRowsQuerySerializer(
+            data={
+                "family": request.query_params.getlist("family"),
+                "q": request.query_params.get("q", ""),
+            }
+        )
         query.is_valid(raise_exception=True)
         ids = query.validated_data["family"]
         families = list(cycle.business_unit.families.filter(pk__in=ids))
-        return Response(_grid_rows(cycle, families, cycle.inputs_version))
+        return Response(
+            _grid_rows(request, cycle, families, cycle.inputs_version, query.validated_data["q"])
+        )
 
 
-def _grid_rows(cycle: Cycle, families: list[Any], inputs_version: int) -> dict[str, Any]:
+def _grid_rows(
+    request: Request, cycle: Cycle, families: list[Any], inputs_version: int, query: str
+) -> dict[str, Any]:
     blocks = family_blocks(cycle, sorted(families, key=lambda family: family.code))
     return {
         "inputs_version": inputs_version,
         "families": [family_block_json(block) for block in blocks],
+        "totals": month_totals_json(cycle, query),
+        "editable": sorted(editable_fields(request.user, cycle)),
     }
