@@ -202,11 +202,14 @@
   // Which fields the user may edit now (an accepted submission freezes its fields; a stage
   // change moves them). The cell being typed in keeps its text and stays open: its save
   // answers with the reason.
+  let editableNow = null; // the fields the server last said the user may edit
+
   function applyEditable(fields) {
     if (!Array.isArray(fields)) {
       return;
     }
     const allowed = new Set(fields);
+    editableNow = allowed;
     for (const input of root.querySelectorAll("input[data-line]")) {
       const may = allowed.has(input.dataset.field);
       if (!may && document.activeElement === input && isDirty(input)) {
@@ -440,6 +443,11 @@
       setSaved(input, remote, true);
     }
     commit(input);
+    // Left open while it was typed in, then frozen: read-only now that nothing of it is pending.
+    if (editableNow && !editableNow.has(input.dataset.field) && !isDirty(input)) {
+      input.readOnly = true;
+      formOf(input).classList.add("frozen");
+    }
   });
 
   root.addEventListener("keydown", (event) => {
