@@ -11,11 +11,16 @@ Every function reads a fixed number of queries whatever the number of families i
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.expressions import RawSQL
 
 from planning.engine import STATUS_CODES, BalanceInputs, compute_balance
 from planning.issue_messages import FIELD_LABELS
@@ -113,22 +118,98 @@ def month_totals(cycle: Cycle, query: str = "") -> dict[datetime.date, dict[str,
     Every plan line of a cycle belongs to one of its families (``cycle_families``), so the
     filter on the lines is the families' filter.
     """
-    lines = PlanLine.objects.filter(cycle_id=cycle.pk)
+    return _month_totals_read(cycle.pk, query)[0]
+
+
+def _month_totals_read(
+    cycle_id: int, query: str
+) -> tuple[dict[datetime.date, dict[str, int]], int, str]:
+    """The sums, and the cycle's inputs version and row version (``_cycle_row_version``) they
+    were summed at, read by one statement (one snapshot: neither can move meanwhile)."""
+    lines = PlanLine.objects.filter(cycle_id=cycle_id)
     if query:
         lines = lines.filter(Q(family__code__icontains=query) | Q(family__name__icontains=query))
-    rows = (
+    at_version = Subquery(Cycle.objects.filter(pk=cycle_id).values("inputs_version"))
+    row_version = (
+        RawSQL("SELECT xmin::text FROM planning_cycle WHERE id = %s", [cycle_id])
+        if connection.vendor == "postgresql"
+        else Value("")
+    )
+    rows = list(
         lines.values("month")
-        .annotate(**{f"sum_{name}": Sum(name) for name in TOTAL_FIELDS})
+        .annotate(
+            **{f"sum_{name}": Sum(name) for name in TOTAL_FIELDS},
+            summed_at=at_version,
+            row_version=row_version,
+        )
         .order_by("month")
     )
-    return {
+    totals = {
         row["month"]: {name: int(row[f"sum_{name}"] or 0) for name in TOTAL_FIELDS} for row in rows
     }
+    if not rows:
+        return totals, 0, ""
+    return totals, int(rows[0]["summed_at"]), str(rows[0]["row_version"])
+
+
+# Every screen open on a cycle asks for the totals after each change (a live refresh): one of
+# them sums (~50 ms at 10,000 families x 24 months), the others read what it cached. The key is
+# the cycle row's version (PostgreSQL's xmin: every edit of a plan line bumps the cycle's
+# inputs version, a new row version; never the same for two states of the database, unlike
+# the inputs version, which a restored copy repeats). Without PostgreSQL, no cache.
+TOTALS_CACHE_SECONDS = 120
+logger = logging.getLogger(__name__)
+
+
+def month_totals_cached(cycle: Cycle, query: str = "") -> tuple[dict[str, Any], int]:
+    """``month_totals_json`` of the cycle as it is now, and the inputs version summed at."""
+    row_version = _cycle_row_version(cycle.pk)
+    cached = _cache_get(_totals_key(cycle.pk, row_version, query)) if row_version else None
+    if cached is not None:
+        return cached
+    totals, version, summed_row_version = _month_totals_read(cycle.pk, query)
+    answer = (_totals_json(totals), version)
+    if summed_row_version:
+        _cache_set(_totals_key(cycle.pk, summed_row_version, query), answer)
+    return answer
+
+
+def _cycle_row_version(cycle_id: int) -> str:
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM planning_cycle WHERE id = %s", [cycle_id])
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""
+
+
+def _totals_key(cycle_id: int, row_version: str, query: str) -> str:
+    database = connection.settings_dict["NAME"]
+    digest = hashlib.sha256(f"{database}|{cycle_id}|{row_version}|{query}".encode()).hexdigest()
+    return f"sop:grid-totals:{digest}"
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache (Redis) is down: sum, as without it
+        logger.warning("grid totals: the cache is unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    try:
+        cache.set(key, value, TOTALS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("grid totals: the cache is unavailable", exc_info=True)
 
 
 def month_totals_json(cycle: Cycle, query: str = "") -> dict[str, Any]:
     """The grid's footer as its script reads it: per input, the months' sums and their total."""
-    totals = month_totals(cycle, query)
+    return _totals_json(month_totals(cycle, query))
+
+
+def _totals_json(totals: dict[datetime.date, dict[str, int]]) -> dict[str, Any]:
     months = sorted(totals)
     rows = {name: [totals[month][name] for month in months] for name in TOTAL_FIELDS}
     return {

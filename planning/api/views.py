@@ -20,7 +20,6 @@ from planning.api.serializers import (
     AnalysisSerializer,
     AuditEventSerializer,
     CycleSerializer,
-    GridFilterSerializer,
     GridRowsQuerySerializer,
     GridRowsSerializer,
     GuestSerializer,
@@ -30,7 +29,7 @@ from planning.api.serializers import (
 )
 from planning.models import AuditEvent, Cycle, PlanLine
 from planning.permissions import editable_fields
-from planning.plan_grid import family_block_json, family_blocks, month_totals_json
+from planning.plan_grid import family_block_json, family_blocks, month_totals_cached
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read, cycle_guests
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
@@ -195,21 +194,22 @@ def _guest_rows(cycle: Cycle) -> list[dict[str, object]]:
     ]
 
 
-GRID_FILTER = OpenApiParameter(
-    "q", str, description="The grid's family filter (code or name): the month totals follow it."
-)
+GRID_TOTALS = [
+    OpenApiParameter(
+        "totals", OpenApiTypes.BOOL, description="Also the month totals of every family."
+    ),
+    OpenApiParameter(
+        "q", str, description="The grid's family filter (code or name): the totals follow it."
+    ),
+]
 
 
 class CyclePlanCells(APIView):
     """Save a block of grid cells (typed or pasted) in one request: all of them, or none."""
 
-    @extend_schema(
-        request=PlanCellsSerializer, responses=GridRowsSerializer, parameters=[GRID_FILTER]
-    )
+    @extend_schema(request=PlanCellsSerializer, responses=GridRowsSerializer)
     def post(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
-        grid_filter = GridFilterSerializer(data=request.query_params)
-        grid_filter.is_valid(raise_exception=True)
         payload = PlanCellsSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         saved = plan_cells_save(
@@ -221,11 +221,7 @@ class CyclePlanCells(APIView):
             actor=request.user,
         )
         families = list(cycle.business_unit.families.filter(pk__in=saved.family_ids))
-        return Response(
-            _grid_rows(
-                request, cycle, families, saved.inputs_version, grid_filter.validated_data["q"]
-            )
-        )
+        return Response(_grid_rows(request, cycle, families, saved.inputs_version))
 
 
 class CycleGridRows(APIView):
@@ -241,7 +237,7 @@ class CycleGridRows(APIView):
                 many=True,
                 description=f"Family ids (repeatable, at most {MAX_GRID_FAMILIES}).",
             ),
-            GRID_FILTER,
+            *GRID_TOTALS,
         ],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -250,23 +246,28 @@ class CycleGridRows(APIView):
             data={
                 "family": request.query_params.getlist("family"),
                 "q": request.query_params.get("q", ""),
+                "totals": request.query_params.get("totals", False),
             }
         )
         query.is_valid(raise_exception=True)
         ids = query.validated_data["family"]
         families = list(cycle.business_unit.families.filter(pk__in=ids))
-        return Response(
-            _grid_rows(request, cycle, families, cycle.inputs_version, query.validated_data["q"])
-        )
+        answer = _grid_rows(request, cycle, families, cycle.inputs_version)
+        if query.validated_data["totals"]:
+            answer["totals"], answer["totals_version"] = month_totals_cached(
+                cycle, query.validated_data["q"]
+            )
+        return Response(answer)
 
 
 def _grid_rows(
-    request: Request, cycle: Cycle, families: list[Any], inputs_version: int, query: str
+    request: Request, cycle: Cycle, families: list[Any], inputs_version: int
 ) -> dict[str, Any]:
+    """The families' rows, and the fields the user may edit now (an accepted submission's
+    are frozen, the stage may have moved)."""
     blocks = family_blocks(cycle, sorted(families, key=lambda family: family.code))
     return {
         "inputs_version": inputs_version,
         "families": [family_block_json(block) for block in blocks],
-        "totals": month_totals_json(cycle, query),
         "editable": sorted(editable_fields(request.user, cycle)),
     }

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -37,7 +37,8 @@ def client_as(username: str, language: str = "en") -> Client:
 
 
 def families_add(cycle: Cycle, count: int = EXTRA_FAMILIES) -> None:
-    """``count`` families named X-..., each planning EXTRA_DEMAND a month, beyond page one."""
+    """``count`` families named X-..., each planning EXTRA_DEMAND a month, beyond page one; the
+    cycle's inputs version moves, as when a family is added to a cycle by the service."""
     months = sorted(set(cycle.plan_lines.values_list("month", flat=True)))
     families = ProductFamily.objects.bulk_create(
         ProductFamily(business_unit=cycle.business_unit, code=f"X-{index:03}", name=f"X {index}")
@@ -48,6 +49,7 @@ def families_add(cycle: Cycle, count: int = EXTRA_FAMILIES) -> None:
         for family in families
         for month in months
     )
+    Cycle.objects.filter(pk=cycle.pk).update(inputs_version=F("inputs_version") + 1)
 
 
 def db_month_sums(cycle: Cycle, field: str, **filters: object) -> list[int]:
@@ -106,43 +108,65 @@ def test_month_totals_are_one_query_whatever_the_number_of_families(current: Cyc
     assert {sums["demand_forecast"] for sums in totals.values()} == {EXTRA_FAMILIES * EXTRA_DEMAND}
 
 
-def cells_post(client: Client, cycle: Cycle, line: PlanLine, value: int, query: str = ""):
+def cells_post(client: Client, cycle: Cycle, line: PlanLine, value: int):
     return client.post(
-        f"/api/cycles/{cycle.pk}/cells/{query}",
+        f"/api/cycles/{cycle.pk}/cells/",
         {"cells": [{"line": line.pk, "field": "demand_forecast", "value": value,
                     "version": line.version}]},
         content_type="application/json",
     )  # fmt: skip
 
 
-def test_a_saves_answer_brings_the_totals_of_every_family_and_the_editable_fields(
+def totals_of(client: Client, cycle: Cycle, query: str = "") -> dict:
+    response = client.get(f"/api/cycles/{cycle.pk}/grid-rows/?totals=1&q={query}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_live_refresh_brings_the_totals_of_every_family_as_they_are_after_a_save(
     current: Cycle,
 ) -> None:
-    # given
+    # given: more families than a page, and the totals as a screen read them
     families_add(current)
+    client = client_as("sales")
+    before = totals_of(client, current)
     line = PlanLine.objects.filter(cycle=current, family__code="SEED-01").order_by("month")[0]
-    # when
-    response = cells_post(client_as("sales"), current, line, line.demand_forecast + 250)
-    # then
-    assert response.status_code == 200, response.content
-    body = response.json()
+    # when: a cell is saved (its answer names the fields the user may edit)
+    saved = cells_post(client, current, line, line.demand_forecast + 250)
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["editable"] == ["confirmed_orders", "demand_forecast"]
+    with CaptureQueriesContext(connection) as summed:
+        after = totals_of(client, current)
+    # then: the sums of every family, at the version the save made
     expected = db_month_sums(current, "demand_forecast")
-    assert body["totals"]["rows"]["demand_forecast"] == {
+    assert after["totals"]["rows"]["demand_forecast"] == {
         "months": expected,
         "total": sum(expected),
     }
-    assert body["totals"]["months"][0] == f"{current.horizon_start:%Y-%m}"
-    assert body["editable"] == ["confirmed_orders", "demand_forecast"]
+    assert after["totals"]["rows"]["demand_forecast"]["months"][0] == (
+        before["totals"]["rows"]["demand_forecast"]["months"][0] + 250
+    )
+    assert after["totals"]["months"][0] == f"{current.horizon_start:%Y-%m}"
+    assert after["totals_version"] == saved.json()["inputs_version"] > before["totals_version"]
+    # ... and a screen asking again before the next change reads the sums cached, not summed
+    with CaptureQueriesContext(connection) as cached:
+        assert totals_of(client, current)["totals"] == after["totals"]
+    assert len(cached) == len(summed) - 1
 
 
-def test_a_saves_answer_sums_the_filters_families_when_asked(current: Cycle) -> None:
+def test_a_live_refresh_sums_the_filters_families_when_asked(current: Cycle) -> None:
     families_add(current)
     line = PlanLine.objects.filter(cycle=current, family__code="X-001").order_by("month")[0]
-    response = cells_post(client_as("sales"), current, line, EXTRA_DEMAND + 1, "?q=X-")
-    assert response.status_code == 200, response.content
-    sums = response.json()["totals"]["rows"]["demand_forecast"]["months"]
+    client = client_as("sales")
+    assert cells_post(client, current, line, EXTRA_DEMAND + 1).status_code == 200
+    sums = totals_of(client, current, "X-")["totals"]["rows"]["demand_forecast"]["months"]
     assert sums[0] == EXTRA_FAMILIES * EXTRA_DEMAND + 1
     assert set(sums[1:]) == {EXTRA_FAMILIES * EXTRA_DEMAND}
+
+
+def test_the_grid_rows_bring_no_totals_unless_asked(current: Cycle) -> None:
+    body = client_as("sales").get(f"/api/cycles/{current.pk}/grid-rows/").json()
+    assert "totals" not in body
 
 
 def test_a_filter_too_long_is_refused_naming_it(current: Cycle) -> None:
@@ -164,7 +188,7 @@ def test_the_grid_rows_say_which_fields_are_frozen_now(current: Cycle) -> None:
 def test_the_grid_rows_cost_the_same_queries_for_13_and_60_families(current: Cycle) -> None:
     client = client_as("sales")
     seed = ProductFamily.objects.get(code="SEED-01")
-    url = f"/api/cycles/{current.pk}/grid-rows/?family={seed.pk}"
+    url = f"/api/cycles/{current.pk}/grid-rows/?family={seed.pk}&totals=1"
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     families_add(current)

@@ -15,7 +15,7 @@
 //   the block stays in the family where it starts (rows beyond its last row are not pasted,
 //   and the status says so). The valid cells are saved in one request, all or nothing.
 // * The month totals under the grid cover every family of the cycle (or of the filter), not
-//   only this page: every answer of the server brings them.
+//   only this page: a change seen here moves them at once, a live refresh brings the sums.
 // * "sop:cycle-changed" events (the live channel) refresh the rows other people changed; a
 //   submission or stage event re-reads which fields the user may edit, so cells frozen by an
 //   accepted submission turn read-only (not the one being typed in: its save is refused with
@@ -142,6 +142,7 @@
       return;
     }
     input.dataset.saved = value;
+    adjustFooter(input, Number(value) - Number(before));
     showChange(input);
     if (!fromOthers) {
       return;
@@ -172,8 +173,25 @@
     delta.classList.toggle("down", change < 0);
   }
 
-  // The month totals of every family (or the filter's), as the server summed them. Answers can
-  // arrive out of order: one summed at an older inputs version never replaces a newer one.
+  // The month totals cover every family (or the filter's), most of them not on this page. A
+  // value seen to change here moves them by its difference at once; a live refresh brings the
+  // sums as the server has them (the changes of families not shown), summed at an inputs
+  // version: one summed at an older version never replaces a newer one.
+  function adjustFooter(input, difference) {
+    if (!difference || !Number.isFinite(difference)) {
+      return;
+    }
+    const row = root.querySelector(`tfoot tr[data-row="${input.dataset.field}"]`);
+    if (!row) {
+      return;
+    }
+    for (const cell of [row.querySelector(`td[data-col="${input.dataset.col}"]`), row.querySelector("td[data-total]")]) {
+      if (cell) {
+        cell.textContent = format(Number(cell.textContent.replace(/,/g, "")) + difference);
+      }
+    }
+  }
+
   let totalsVersion = -1;
 
   function applyTotals(totals, version) {
@@ -233,7 +251,7 @@
 
   // Everything an answer of the server brings besides its families' rows.
   function applyAnswer(body) {
-    applyTotals(body.totals, body.inputs_version);
+    applyTotals(body.totals, body.totals_version);
     applyEditable(body.editable);
   }
 
@@ -276,7 +294,7 @@
   // --- saving -----------------------------------------------------------------------------------
 
   async function post(cells) {
-    const response = await fetch(withQuery(root.dataset.cellsUrl), {
+    const response = await fetch(root.dataset.cellsUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
@@ -323,6 +341,7 @@
         const theirs = String(cell.current);
         const mine = input.dataset.attempt || input.value;
         if (input.dataset.saved !== theirs) {
+          adjustFooter(input, Number(theirs) - Number(input.dataset.saved));
           input.dataset.saved = theirs;
           showChange(input);
         }
@@ -660,17 +679,22 @@
   // --- other people's changes (the live channel) ------------------------------------------------
 
   let waiting = new Set();
+  let totalsDue = false;
   let timer = null;
 
-  // Asks for the families waiting (if any); the answer always brings the month totals and
-  // the fields the user may edit now.
+  // Asks for the families waiting (if any), the month totals, and the fields the user may
+  // edit now.
   async function refresh() {
     timer = null;
     const ids = Array.from(waiting);
     waiting = new Set();
-    const families = ids.map((id) => `family=${encodeURIComponent(id)}`).join("&");
+    const asked = ids.map((id) => `family=${encodeURIComponent(id)}`);
+    if (totalsDue) {
+      asked.push("totals=1");
+      totalsDue = false;
+    }
     try {
-      const response = await fetch(withQuery(`${root.dataset.rowsUrl}?${families}`), {
+      const response = await fetch(withQuery(`${root.dataset.rowsUrl}?${asked.join("&")}`), {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       });
@@ -696,6 +720,7 @@
     if (Number(detail.cycle) !== cycleId || !REFRESHING_KINDS.includes(detail.kind)) {
       return;
     }
+    totalsDue = totalsDue || detail.kind === "lines";
     if (detail.kind === "lines" || detail.kind === "analysis") {
       const shown = Array.from(root.querySelectorAll("tbody[data-family]"), (body) => body.dataset.family);
       const named = Array.isArray(detail.families) ? detail.families.map(String) : shown;
