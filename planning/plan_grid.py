@@ -152,8 +152,9 @@ def _month_totals_read(
     return totals, int(rows[0]["summed_at"]), str(rows[0]["row_version"])
 
 
-# Every screen open on a cycle asks for the totals after each change (a live refresh): one of
-# them sums (~50 ms at 10,000 families x 24 months), the others read what it cached. The key is
+# Every screen open on a cycle asks for the totals after each change (a live refresh), and so
+# does every grid page: the first to ask sums (~50-150 ms at 10,000 families x 24 months), the
+# others read what it cached (one query for the key instead of the sum). The key is
 # the cycle row's version (PostgreSQL's xmin: every edit of a plan line bumps the cycle's
 # inputs version, a new row version; never the same for two states of the database, unlike
 # the inputs version, which a restored copy repeats). Without PostgreSQL, no cache.
@@ -161,17 +162,19 @@ TOTALS_CACHE_SECONDS = 120
 logger = logging.getLogger(__name__)
 
 
-def month_totals_cached(cycle: Cycle, query: str = "") -> tuple[dict[str, Any], int]:
-    """``month_totals_json`` of the cycle as it is now, and the inputs version summed at."""
+def month_totals_cached(
+    cycle: Cycle, query: str = ""
+) -> tuple[dict[datetime.date, dict[str, int]], int]:
+    """``month_totals`` of the cycle as it is now, and the inputs version they were summed at:
+    summed by the first who asks after a change, read from the cache by the others."""
     row_version = _cycle_row_version(cycle.pk)
     cached = _cache_get(_totals_key(cycle.pk, row_version, query)) if row_version else None
     if cached is not None:
         return cached
     totals, version, summed_row_version = _month_totals_read(cycle.pk, query)
-    answer = (_totals_json(totals), version)
     if summed_row_version:
-        _cache_set(_totals_key(cycle.pk, summed_row_version, query), answer)
-    return answer
+        _cache_set(_totals_key(cycle.pk, summed_row_version, query), (totals, version))
+    return totals, version
 
 
 def _cycle_row_version(cycle_id: int) -> str:
@@ -204,12 +207,8 @@ def _cache_set(key: str, value: Any) -> None:
         logger.warning("grid totals: the cache is unavailable", exc_info=True)
 
 
-def month_totals_json(cycle: Cycle, query: str = "") -> dict[str, Any]:
+def month_totals_json(totals: dict[datetime.date, dict[str, int]]) -> dict[str, Any]:
     """The grid's footer as its script reads it: per input, the months' sums and their total."""
-    return _totals_json(month_totals(cycle, query))
-
-
-def _totals_json(totals: dict[datetime.date, dict[str, int]]) -> dict[str, Any]:
     months = sorted(totals)
     rows = {name: [totals[month][name] for month in months] for name in TOTAL_FIELDS}
     return {
@@ -385,7 +384,7 @@ def grid_for(
     blocks = family_blocks(cycle, chosen.families)
     months = [line.month for line in blocks[0].lines] if blocks else []
     grid_blocks = [GridBlock(block.family, _rows(block, fields, editable)) for block in blocks]
-    totals = month_totals(cycle, query) if blocks else {}
+    totals = month_totals_cached(cycle, query)[0] if blocks else {}
     footer = []
     for name in fields:
         if name not in TOTAL_FIELDS:

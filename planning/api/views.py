@@ -29,7 +29,12 @@ from planning.api.serializers import (
 )
 from planning.models import AuditEvent, Cycle, PlanLine
 from planning.permissions import editable_fields
-from planning.plan_grid import family_block_json, family_blocks, month_totals_cached
+from planning.plan_grid import (
+    family_block_json,
+    family_blocks,
+    month_totals_cached,
+    month_totals_json,
+)
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read, cycle_guests
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
@@ -254,9 +259,8 @@ class CycleGridRows(APIView):
         families = list(cycle.business_unit.families.filter(pk__in=ids))
         answer = _grid_rows(request, cycle, families, cycle.inputs_version)
         if query.validated_data["totals"]:
-            answer["totals"], answer["totals_version"] = month_totals_cached(
-                cycle, query.validated_data["q"]
-            )
+            totals, answer["totals_version"] = month_totals_cached(cycle, query.validated_data["q"])
+            answer["totals"] = month_totals_json(totals)
         return Response(answer)
 
 

@@ -680,6 +680,7 @@
 
   let waiting = new Set();
   let totalsDue = false;
+  let editableDue = false;
   let timer = null;
 
   // Asks for the families waiting (if any), the month totals, and the fields the user may
@@ -688,6 +689,7 @@
     timer = null;
     const ids = Array.from(waiting);
     waiting = new Set();
+    editableDue = false; // every answer says which fields may be edited
     const asked = ids.map((id) => `family=${encodeURIComponent(id)}`);
     if (totalsDue) {
       asked.push("totals=1");
@@ -721,6 +723,7 @@
       return;
     }
     totalsDue = totalsDue || detail.kind === "lines";
+    editableDue = editableDue || detail.kind === "submission" || detail.kind === "stage";
     if (detail.kind === "lines" || detail.kind === "analysis") {
       const shown = Array.from(root.querySelectorAll("tbody[data-family]"), (body) => body.dataset.family);
       const named = Array.isArray(detail.families) ? detail.families.map(String) : shown;
@@ -730,7 +733,7 @@
         }
       }
     }
-    if (timer === null) {
+    if ((waiting.size || totalsDue || editableDue) && timer === null) {
       timer = window.setTimeout(refresh, 50);
     }
   });
