@@ -231,7 +231,8 @@ class CyclePlanCells(APIView):
 
 class CycleGridRows(APIView):
     """Families' rows of the grid as they are now: inputs, computed stock, approved plan; the
-    month totals over every family (or the filter's); the fields the user may edit now."""
+    fields the user may edit now; with ``totals``, the month totals over every family (or the
+    filter's ``q``)."""
 
     @extend_schema(
         responses=GridRowsSerializer,
