@@ -216,12 +216,35 @@ class FamilyRowsSerializer(serializers.Serializer):
     lines = GridLineSerializer(many=True)
 
 
+class MonthTotalsRowSerializer(serializers.Serializer):
+    months = serializers.ListField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class MonthTotalsSerializer(serializers.Serializer):
+    """Per input, each month summed over every family of the cycle (or the filter's)."""
+
+    months = serializers.ListField(child=serializers.CharField())
+    rows = serializers.DictField(child=MonthTotalsRowSerializer())
+
+
 class GridRowsSerializer(serializers.Serializer):
     inputs_version = serializers.IntegerField()
     families = FamilyRowsSerializer(many=True)
+    totals = MonthTotalsSerializer(required=False, help_text="Only when asked (?totals=1).")
+    totals_version = serializers.IntegerField(
+        required=False, help_text="The cycle's inputs version the totals were summed at."
+    )
+    editable = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The plan-line fields the user may edit now (none of an accepted submission's).",
+    )
 
 
 class GridRowsQuerySerializer(serializers.Serializer):
-    """The families asked for (none asked, none answered)."""
+    """The families asked for (none asked, none answered); with ``totals``, the month totals of
+    every family, or of those the grid's filter ``q`` matches."""
 
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    totals = serializers.BooleanField(required=False, default=False)
     family = serializers.ListField(child=id_field(), allow_empty=True, max_length=MAX_GRID_FAMILIES)

@@ -28,7 +28,13 @@ from planning.api.serializers import (
     PlanLineSerializer,
 )
 from planning.models import AuditEvent, Cycle, PlanLine
-from planning.plan_grid import family_block_json, family_blocks
+from planning.permissions import editable_fields
+from planning.plan_grid import (
+    family_block_json,
+    family_blocks,
+    month_totals_cached,
+    month_totals_json,
+)
 from planning.roles import Role
 from planning.selectors import cycle_analysis_read, cycle_guests
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
@@ -193,6 +199,16 @@ def _guest_rows(cycle: Cycle) -> list[dict[str, object]]:
     ]
 
 
+GRID_TOTALS = [
+    OpenApiParameter(
+        "totals", OpenApiTypes.BOOL, description="Also the month totals of every family."
+    ),
+    OpenApiParameter(
+        "q", str, description="The grid's family filter (code or name): the totals follow it."
+    ),
+]
+
+
 class CyclePlanCells(APIView):
     """Save a block of grid cells (typed or pasted) in one request: all of them, or none."""
 
@@ -210,11 +226,13 @@ class CyclePlanCells(APIView):
             actor=request.user,
         )
         families = list(cycle.business_unit.families.filter(pk__in=saved.family_ids))
-        return Response(_grid_rows(cycle, families, saved.inputs_version))
+        return Response(_grid_rows(request, cycle, families, saved.inputs_version))
 
 
 class CycleGridRows(APIView):
-    """Families' rows of the grid as they are now: inputs, computed stock, approved plan."""
+    """Families' rows of the grid as they are now: inputs, computed stock, approved plan; the
+    fields the user may edit now; with ``totals``, the month totals over every family (or the
+    filter's ``q``)."""
 
     @extend_schema(
         responses=GridRowsSerializer,
@@ -224,21 +242,37 @@ class CycleGridRows(APIView):
                 OpenApiTypes.INT64,
                 many=True,
                 description=f"Family ids (repeatable, at most {MAX_GRID_FAMILIES}).",
-            )
+            ),
+            *GRID_TOTALS,
         ],
     )
     def get(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
-        query = GridRowsQuerySerializer(data={"family": request.query_params.getlist("family")})
+        query = GridRowsQuerySerializer(
+            data={
+                "family": request.query_params.getlist("family"),
+                "q": request.query_params.get("q", ""),
+                "totals": request.query_params.get("totals", False),
+            }
+        )
         query.is_valid(raise_exception=True)
         ids = query.validated_data["family"]
         families = list(cycle.business_unit.families.filter(pk__in=ids))
-        return Response(_grid_rows(cycle, families, cycle.inputs_version))
+        answer = _grid_rows(request, cycle, families, cycle.inputs_version)
+        if query.validated_data["totals"]:
+            totals, answer["totals_version"] = month_totals_cached(cycle, query.validated_data["q"])
+            answer["totals"] = month_totals_json(totals)
+        return Response(answer)
 
 
-def _grid_rows(cycle: Cycle, families: list[Any], inputs_version: int) -> dict[str, Any]:
+def _grid_rows(
+    request: Request, cycle: Cycle, families: list[Any], inputs_version: int
+) -> dict[str, Any]:
+    """The families' rows, and the fields the user may edit now (an accepted submission's
+    are frozen, the stage may have moved)."""
     blocks = family_blocks(cycle, sorted(families, key=lambda family: family.code))
     return {
         "inputs_version": inputs_version,
         "families": [family_block_json(block) for block in blocks],
+        "editable": sorted(editable_fields(request.user, cycle)),
     }

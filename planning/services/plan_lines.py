@@ -166,10 +166,21 @@ def plan_lines_bulk_set(
 
     ``values`` maps (family id, month) to the fields to set; values are validated first, so a
     bad value changes nothing.  Returns the number of lines changed.
+
+    Under the cycle's lock, ``actor`` must be allowed to edit every field set in the locked
+    stage: the check ``plan_line_update`` and ``plan_cells_save`` make (``require_field_edit``:
+    403 for a role that never may, 409 in another stage or once the field's submission is
+    accepted). ``actor=None`` is a load run on the server by a management command (the demo,
+    the load tests' data), recorded as by nobody: no request can pass it, a view passes its
+    user, and an anonymous user holds no role.
     """
     cleaned = {key: plan_line_changes_clean(fields) for key, fields in values.items()}
     with transaction.atomic():
-        Cycle.objects.select_for_update().get(pk=cycle.pk)
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if actor is not None:
+            require_field_edit(
+                locked, actor, {name for fields in cleaned.values() for name in fields}
+            )
         lines = {
             (line.family_id, line.month): line
             for line in PlanLine.objects.filter(cycle=cycle).select_for_update()

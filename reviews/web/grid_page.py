@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from planning.models import Cycle
 from planning.permissions import editable_fields
@@ -34,17 +35,36 @@ class GridQueryForm(forms.Form):
     fragment = forms.ChoiceField(required=False, choices=[("", ""), ("grid", "grid")])
 
 
-def grid_messages() -> dict[str, str]:
-    """What the grid's script says, in the user's language ({placeholders} filled there)."""
+def grid_messages() -> dict[str, Any]:
+    """What the grid's script says, in the user's language ({placeholders} filled there); a
+    message with a count as its one and its many form."""
+    one_many = (1, 2)
     return {
         "saving": _("Saving…"),
-        "pasted": _("{count} cells saved together."),
+        "pasted": [
+            ngettext("Pasted {count} cell of {family}.", "Pasted {count} cells of {family}.", n)
+            for n in one_many
+        ],
+        "pasteRefused": [
+            ngettext(
+                "{count} read-only cell was not pasted (marked).",
+                "{count} read-only cells were not pasted (marked).",
+                n,
+            )
+            for n in one_many
+        ],
+        "pasteBeyond": [
+            ngettext(
+                "{count} row beyond this family was not pasted.",
+                "{count} rows beyond this family were not pasted.",
+                n,
+            )
+            for n in one_many
+        ],
+        "pasteRefusedCell": _("Read-only here: this value of the pasted block was not pasted."),
         "pasteTooBig": _(
-            "The pasted block reaches beyond the grid: nothing was saved. Paste it at a cell "
-            "with room for every row and column."
-        ),
-        "pasteReadOnly": _(
-            "The pasted block covers a cell you may not edit ({cell}): nothing was saved."
+            "The pasted block reaches beyond the last month: nothing was saved. Paste it at a "
+            "cell with room for every column."
         ),
         "conflict": _(
             "Changed by someone else: now {theirs} (yours: {mine}). Leave the cell to keep "

@@ -196,7 +196,8 @@ def _open_with_values(
         rows = family_month_values(family, range(HORIZON_MONTHS), rng)
         for month, row in zip(months, rows, strict=False):
             values[(family_ids[family.code], month)] = row
-    plan_lines_bulk_set(cycle=cycle, values=values, actor=actor, reason="data collection")
+    # Loaded by the system (no one role may set every input), as an import from the ERP would be.
+    plan_lines_bulk_set(cycle=cycle, values=values, actor=None, reason="data collection")
     return cycle
 
 

@@ -9,9 +9,17 @@
 //   different lines run side by side.
 // * Arrow keys move between cells (left/right once the caret is at the edge of the text),
 //   Escape restores the saved value.
-// * A block pasted from Excel or WPS (tab-separated rows) is saved in one request, all or
-//   nothing; refused cells are marked with the reason.
-// * "sop:cycle-changed" events (the live channel) refresh the rows other people changed.
+// * A block pasted from Excel or WPS (tab-separated rows) maps onto the rows shown from the
+//   focused cell down, like a spreadsheet: a read-only or computed row inside it is not
+//   skipped (its cells are refused and marked, so the rest stay aligned with the source), and
+//   the block stays in the family where it starts (rows beyond its last row are not pasted,
+//   and the status says so). The valid cells are saved in one request, all or nothing.
+// * The month totals under the grid cover every family of the cycle (or of the filter), not
+//   only this page: a change seen here moves them at once, a live refresh brings the sums.
+// * "sop:cycle-changed" events (the live channel) refresh the rows other people changed; a
+//   submission or stage event re-reads which fields the user may edit, so cells frozen by an
+//   accepted submission turn read-only (not the one being typed in: its save is refused with
+//   the reason, and the text stays until Escape).
 // Without JavaScript every cell is a plain form that posts and comes back to the page.
 (function () {
   "use strict";
@@ -21,6 +29,7 @@
   }
   const messages = JSON.parse(document.getElementById("grid-messages").textContent);
   const cycleId = Number(root.dataset.cycle);
+  const query = root.dataset.query || "";
   const statusBox = root.querySelector("[data-grid-status]");
   const tokenInput = root.querySelector("input[name=csrfmiddlewaretoken]");
   const csrfToken = tokenInput ? tokenInput.value : "";
@@ -66,6 +75,15 @@
       return "\u00b10";
     }
     return change > 0 ? "+" + grouping.format(change) : "\u2212" + grouping.format(-change);
+  }
+
+  function plural(forms, count) {
+    return interpolate(count === 1 ? forms[0] : forms[1], { count: grouping.format(count) });
+  }
+
+  // A URL of the grid's API with the page's family filter, which the month totals follow.
+  function withQuery(url) {
+    return query ? `${url}${url.includes("?") ? "&" : "?"}q=${encodeURIComponent(query)}` : url;
   }
 
   function interpolate(template, values) {
@@ -155,6 +173,10 @@
     delta.classList.toggle("down", change < 0);
   }
 
+  // The month totals cover every family (or the filter's), most of them not on this page. A
+  // value seen to change here moves them by its difference at once; a live refresh brings the
+  // sums as the server has them (the changes of families not shown), summed at an inputs
+  // version: one summed at an older version never replaces a newer one.
   function adjustFooter(input, difference) {
     if (!difference || !Number.isFinite(difference)) {
       return;
@@ -168,6 +190,69 @@
         cell.textContent = format(Number(cell.textContent.replace(/,/g, "")) + difference);
       }
     }
+  }
+
+  let totalsVersion = -1;
+
+  function applyTotals(totals, version) {
+    if (!totals || !totals.rows || Number(version) < totalsVersion) {
+      return;
+    }
+    totalsVersion = Number(version);
+    for (const [field, sums] of Object.entries(totals.rows)) {
+      const row = root.querySelector(`tfoot tr[data-row="${field}"]`);
+      if (!row) {
+        continue;
+      }
+      sums.months.forEach((value, column) => {
+        const cell = row.querySelector(`td[data-col="${column}"]`);
+        if (cell) {
+          cell.textContent = format(value);
+        }
+      });
+      const total = row.querySelector("td[data-total]");
+      if (total) {
+        total.textContent = format(sums.total);
+      }
+    }
+  }
+
+  // Which fields the user may edit now (an accepted submission freezes its fields; a stage
+  // change moves them). The cell being typed in keeps its text and stays open: its save
+  // answers with the reason.
+  let editableNow = null; // the fields the server last said the user may edit
+
+  function applyEditable(fields) {
+    if (!Array.isArray(fields)) {
+      return;
+    }
+    const allowed = new Set(fields);
+    editableNow = allowed;
+    for (const input of root.querySelectorAll("input[data-line]")) {
+      const may = allowed.has(input.dataset.field);
+      if (!may && document.activeElement === input && isDirty(input)) {
+        continue;
+      }
+      if (input.readOnly === may) {
+        input.readOnly = !may;
+        formOf(input).classList.toggle("frozen", !may);
+      }
+    }
+  }
+
+  // A save refused because the field's submission was accepted meanwhile: every cell of that
+  // field is read-only from now on.
+  function freezeField(field) {
+    for (const input of root.querySelectorAll(`input[data-field="${field}"]`)) {
+      input.readOnly = true;
+      formOf(input).classList.add("frozen");
+    }
+  }
+
+  // Everything an answer of the server brings besides its families' rows.
+  function applyAnswer(body) {
+    applyTotals(body.totals, body.totals_version);
+    applyEditable(body.editable);
   }
 
   // A family's rows as the server now has them: versions, values, computed rows, totals.
@@ -311,6 +396,7 @@
         for (const family of answer.body.families) {
           applyFamily(family, new Set([input]));
         }
+        applyAnswer(answer.body);
         if (input.dataset.saved === previous && value !== previous) {
           input.dataset.saved = value; // the answer always names the line; belt and braces
         }
@@ -321,6 +407,9 @@
       } else if (answer.body.cells) {
         markRefused(new Map([[`${line}:${input.dataset.field}`, input]]), answer.body.cells);
       } else {
+        if (answer.body.code === "submission_accepted") {
+          freezeField(answer.body.field || input.dataset.field); // the text stays until Escape
+        }
         say(input, refusalText(answer.body), "invalid");
       }
       delete input.dataset.attempt;
@@ -373,6 +462,11 @@
       setSaved(input, remote, true);
     }
     commit(input);
+    // Left open while it was typed in, then frozen: read-only now that nothing of it is pending.
+    if (editableNow && !editableNow.has(input.dataset.field) && !isDirty(input)) {
+      input.readOnly = true;
+      formOf(input).classList.add("frozen");
+    }
   });
 
   root.addEventListener("keydown", (event) => {
@@ -432,6 +526,78 @@
     return rows.map((row) => row.split("\t"));
   }
 
+  // Where a pasted block lands, as a spreadsheet would put it: from the focused cell, the
+  // family's rows as shown (computed rows included) and its months. Returns the cells to
+  // save, the cells refused (read-only or computed), and how many rows fell beyond the family;
+  // null when a column falls beyond the last month (nothing is pasted then).
+  function blockTargets(start, block) {
+    const rows = Array.from(start.closest("tbody").querySelectorAll("tr[data-row]"));
+    const first = rows.indexOf(start.closest("tr"));
+    const firstColumn = Number(start.dataset.col);
+    const months = root.querySelectorAll("thead th.num:not(.total-col)").length;
+    const cells = [];
+    const refused = [];
+    let beyond = 0;
+    for (const [rowOffset, values] of block.entries()) {
+      const row = rows[first + rowOffset];
+      const filled = values.some((raw) => raw.trim() !== "");
+      if (!row) {
+        beyond += filled ? 1 : 0;
+        continue;
+      }
+      for (const [columnOffset, raw] of values.entries()) {
+        if (raw.trim() === "") {
+          continue; // an empty spreadsheet cell changes nothing
+        }
+        const column = firstColumn + columnOffset;
+        if (column >= months) {
+          return null;
+        }
+        const input = row.querySelector(`input[data-col="${column}"]`);
+        if (input && !input.readOnly) {
+          cells.push({ input, value: canonical(raw), raw: raw.trim() });
+        } else {
+          refused.push(input || row.querySelector(`td[data-col="${column}"]`));
+        }
+      }
+    }
+    return { cells, refused, beyond };
+  }
+
+  function clearPasteMarks() {
+    for (const cell of root.querySelectorAll(".paste-refused")) {
+      cell.classList.remove("paste-refused");
+      cell.removeAttribute("title");
+    }
+  }
+
+  // A refused cell of a paste: an input keeps its value and says why; a computed cell is
+  // outlined, with the reason on hover.
+  function markPasteRefused(cells) {
+    for (const cell of cells) {
+      if (cell instanceof HTMLInputElement) {
+        say(cell, messages.pasteRefusedCell, "invalid");
+      } else if (cell) {
+        cell.classList.add("paste-refused");
+        cell.title = messages.pasteRefusedCell;
+      }
+    }
+  }
+
+  function pasteSummary(familyCode, saved, refused, beyond) {
+    const parts = [];
+    if (saved) {
+      parts.push(interpolate(plural(messages.pasted, saved), { family: familyCode }));
+    }
+    if (refused) {
+      parts.push(plural(messages.pasteRefused, refused));
+    }
+    if (beyond) {
+      parts.push(plural(messages.pasteBeyond, beyond));
+    }
+    return parts.join(" ");
+  }
+
   root.addEventListener("paste", (event) => {
     const start = event.target;
     if (!(start instanceof HTMLInputElement) || !start.dataset.line || !event.clipboardData) {
@@ -443,37 +609,23 @@
       return; // one value: the browser pastes it into the cell
     }
     event.preventDefault();
-    const rows = rowsWith(start.dataset.col);
-    const first = rows.indexOf(start.closest("tr"));
-    const cells = [];
-    const inputs = new Map();
-    for (const [rowOffset, values] of block.entries()) {
-      for (const [columnOffset, raw] of values.entries()) {
-        if (raw.trim() === "") {
-          continue; // an empty spreadsheet cell changes nothing
-        }
-        const row = rows[first + rowOffset];
-        const input = row
-          ? row.querySelector(`input[data-col="${Number(start.dataset.col) + columnOffset}"]`)
-          : null;
-        if (!input) {
-          status(messages.pasteTooBig);
-          return;
-        }
-        if (input.readOnly) {
-          status(interpolate(messages.pasteReadOnly, { cell: input.getAttribute("aria-label") }));
-          return;
-        }
-        const value = canonical(raw);
-        input.dataset.attempt = raw.trim();
-        inputs.set(`${input.dataset.line}:${input.dataset.field}`, input);
-        cells.push({ input, value });
-      }
-    }
-    if (!cells.length) {
+    clearPasteMarks();
+    const targets = blockTargets(start, block);
+    if (!targets) {
+      status(messages.pasteTooBig);
       return;
     }
-    for (const { input } of cells) {
+    const { cells, refused, beyond } = targets;
+    const familyCode = start.closest("tbody").querySelector(".family-code").textContent;
+    markPasteRefused(refused);
+    if (!cells.length) {
+      status(pasteSummary(familyCode, 0, refused.length, beyond) || messages.failed);
+      return;
+    }
+    const inputs = new Map();
+    for (const { input, raw } of cells) {
+      input.dataset.attempt = raw;
+      inputs.set(`${input.dataset.line}:${input.dataset.field}`, input);
       say(input, "", "saving");
     }
     status(messages.saving);
@@ -504,14 +656,17 @@
         for (const family of answer.body.families) {
           applyFamily(family, mine);
         }
+        applyAnswer(answer.body);
         for (const { input } of cells) {
           input.value = format(input.dataset.saved);
           say(input, "", "saved");
         }
-        status(interpolate(messages.pasted, { count: cells.length }));
+        status(pasteSummary(familyCode, cells.length, refused.length, beyond));
       } else {
         if (answer.body.cells) {
           markRefused(inputs, answer.body.cells);
+        } else if (answer.body.code === "submission_accepted" && answer.body.field) {
+          freezeField(answer.body.field);
         }
         status(refusalText(answer.body));
       }
@@ -524,18 +679,24 @@
   // --- other people's changes (the live channel) ------------------------------------------------
 
   let waiting = new Set();
+  let totalsDue = false;
+  let editableDue = false;
   let timer = null;
 
+  // Asks for the families waiting (if any), the month totals, and the fields the user may
+  // edit now.
   async function refresh() {
     timer = null;
     const ids = Array.from(waiting);
     waiting = new Set();
-    if (!ids.length) {
-      return;
+    editableDue = false; // every answer says which fields may be edited
+    const asked = ids.map((id) => `family=${encodeURIComponent(id)}`);
+    if (totalsDue) {
+      asked.push("totals=1");
+      totalsDue = false;
     }
-    const query = ids.map((id) => `family=${encodeURIComponent(id)}`).join("&");
     try {
-      const response = await fetch(`${root.dataset.rowsUrl}?${query}`, {
+      const response = await fetch(withQuery(`${root.dataset.rowsUrl}?${asked.join("&")}`), {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       });
@@ -546,24 +707,33 @@
       for (const family of body.families) {
         applyFamily(family, new Set());
       }
+      applyAnswer(body);
     } catch (error) {
       // the next event or the next save brings the rows
     }
   }
 
+  // "lines": rows (of the families shown) and totals (of all) changed; "submission" and
+  // "stage": which fields may be edited may have changed.
+  const REFRESHING_KINDS = ["lines", "analysis", "submission", "stage"];
+
   document.addEventListener("sop:cycle-changed", (event) => {
     const detail = event.detail || {};
-    if (Number(detail.cycle) !== cycleId || (detail.kind !== "lines" && detail.kind !== "analysis")) {
+    if (Number(detail.cycle) !== cycleId || !REFRESHING_KINDS.includes(detail.kind)) {
       return;
     }
-    const shown = Array.from(root.querySelectorAll("tbody[data-family]"), (body) => body.dataset.family);
-    const named = Array.isArray(detail.families) ? detail.families.map(String) : shown;
-    for (const id of named) {
-      if (shown.includes(id)) {
-        waiting.add(id);
+    totalsDue = totalsDue || detail.kind === "lines";
+    editableDue = editableDue || detail.kind === "submission" || detail.kind === "stage";
+    if (detail.kind === "lines" || detail.kind === "analysis") {
+      const shown = Array.from(root.querySelectorAll("tbody[data-family]"), (body) => body.dataset.family);
+      const named = Array.isArray(detail.families) ? detail.families.map(String) : shown;
+      for (const id of named) {
+        if (shown.includes(id)) {
+          waiting.add(id);
+        }
       }
     }
-    if (waiting.size && timer === null) {
+    if ((waiting.size || totalsDue || editableDue) && timer === null) {
       timer = window.setTimeout(refresh, 50);
     }
   });
