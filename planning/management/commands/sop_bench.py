@@ -101,6 +101,9 @@ class Command(BaseCommand):
         if output_format == "json":
             self.stdout.write(json.dumps(figures, indent=2))
             return
+        self._table(figures)
+
+    def _table(self, figures: dict[str, Any]) -> None:
         units = {
             "rows": "plan lines", "full_recompute_s": "s", "engine_rows_per_s": "rows/s",
             "full_recompute_rows_per_s": "rows/s", "naive_rows_per_s": "rows/s",

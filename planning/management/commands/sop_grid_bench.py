@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -52,10 +51,7 @@ class Command(BenchCommand):
         result["load_after"] = support.machine_load()
         return result
 
-    def _report(self, figures: dict[str, Any], output_format: str) -> None:
-        if output_format == "json":
-            self.stdout.write(json.dumps(figures, indent=2))
-            return
+    def _table(self, figures: dict[str, Any]) -> None:
         for key, value in figures.items():
             shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
             self.stdout.write(f"{key:<36} {shown:>14}")

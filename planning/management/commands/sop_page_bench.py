@@ -3,7 +3,6 @@ many families."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -85,10 +84,7 @@ class Command(BenchCommand):
             "load_after": support.machine_load(),
         }
 
-    def _report(self, figures: dict[str, Any], output_format: str) -> None:
-        if output_format == "json":
-            self.stdout.write(json.dumps(figures, indent=2))
-            return
+    def _table(self, figures: dict[str, Any]) -> None:
         large = f"+{figures['families']:,} families"
         self.stdout.write(
             f"{'page':<24}| {'demo p50':>9} {'p95':>7} {'queries':>7} {'KB':>6} "
