@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,14 +132,21 @@ def page_query_counts(cycles: dict[str, Cycle]) -> dict[str, int]:
     return {page.name: _as_page_sees_it(cycles, page, 0).queries for page in PAGES}
 
 
-def _as_page_sees_it(cycles: dict[str, Cycle], page: Page, repeat: int) -> PageFigures:
+@contextmanager
+def page_stage(cycles: dict[str, Cycle], page: Page) -> Iterator[None]:
+    """The current cycle in the page's stage (if it names one) while it is measured."""
     current = cycles["current"]
-    if page.stage:  # the page as it is in that stage
+    if page.stage:
         Cycle.objects.filter(pk=current.pk).update(stage=page.stage)
     try:
-        return _measure(_client(page.username), page.name, page.path(cycles), repeat)
+        yield
     finally:
         Cycle.objects.filter(pk=current.pk).update(stage=current.stage)
+
+
+def _as_page_sees_it(cycles: dict[str, Cycle], page: Page, repeat: int) -> PageFigures:
+    with page_stage(cycles, page):
+        return _measure(_client(page.username), page.name, page.path(cycles), repeat)
 
 
 def _measure(client: Client, name: str, path: str, repeat: int) -> PageFigures:

@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from planning import bench_support as support
 from planning.models import Cycle
-from planning.page_benchmark import DEMO_PASSWORD, PAGES, Page, PageFigures
+from planning.page_benchmark import DEMO_PASSWORD, PAGES, Page, PageFigures, page_stage
 
 BROWSER_HEADERS = {"Accept": "text/html", "Accept-Language": "zh-hans"}
 
@@ -52,17 +52,12 @@ def measure_through_server(
 def _page(
     cycles: dict[str, Cycle], page: Page, repeat: int, app: support.RunningApp
 ) -> PageFigures:
-    current = cycles["current"]
-    if page.stage:  # the page as it is in that stage
-        Cycle.objects.filter(pk=current.pk).update(stage=page.stage)
-    try:
+    with page_stage(cycles, page):
         get = _getter(page, page.path(cycles), app)
         status, body = get()  # warms the caches a running server has warm
         assert status == 200, (page.name, status, str(body)[:300])
         size = len(body.encode() if isinstance(body, str) else body or b"")
         timings = support.timed_ms(lambda: _ok(page.name, get()), repeat)
-    finally:
-        Cycle.objects.filter(pk=current.pk).update(stage=current.stage)
     return _figures(page.name, timings, size)
 
 

@@ -168,19 +168,49 @@ class RegisterApi:
     remove: Callable[..., Any]
 
 
+# The registers, in the order of their URLs.
 REGISTERS = (
-    RegisterApi("demand-assumptions", "demand-assumption", "DemandAssumption",
-                DemandAssumptionSerializer, "demand_assumptions", DemandAssumptionInput,
-                demand_assumption_save, demand_assumption_delete),
-    RegisterApi("production-constraints", "production-constraint", "ProductionConstraint",
-                ProductionConstraintSerializer, "production_constraints",
-                ProductionConstraintInput, production_constraint_save,
-                production_constraint_delete),
-    RegisterApi("gap-options", "gap-option", "GapOption", GapOptionSerializer, "gap_options",
-                GapOptionInput, gap_option_save, gap_option_delete),
-    RegisterApi("material-risks", "material-risk", "MaterialRisk", MaterialRiskSerializer,
-                "material_risks", MaterialRiskInput, material_risk_save, material_risk_delete),
-)  # fmt: skip
+    RegisterApi(
+        segment="demand-assumptions",
+        entry="demand-assumption",
+        view_name="DemandAssumption",
+        serializer=DemandAssumptionSerializer,
+        related_name="demand_assumptions",
+        input_class=DemandAssumptionInput,
+        save=demand_assumption_save,
+        remove=demand_assumption_delete,
+    ),
+    RegisterApi(
+        segment="production-constraints",
+        entry="production-constraint",
+        view_name="ProductionConstraint",
+        serializer=ProductionConstraintSerializer,
+        related_name="production_constraints",
+        input_class=ProductionConstraintInput,
+        save=production_constraint_save,
+        remove=production_constraint_delete,
+    ),
+    RegisterApi(
+        segment="gap-options",
+        entry="gap-option",
+        view_name="GapOption",
+        serializer=GapOptionSerializer,
+        related_name="gap_options",
+        input_class=GapOptionInput,
+        save=gap_option_save,
+        remove=gap_option_delete,
+    ),
+    RegisterApi(
+        segment="material-risks",
+        entry="material-risk",
+        view_name="MaterialRisk",
+        serializer=MaterialRiskSerializer,
+        related_name="material_risks",
+        input_class=MaterialRiskInput,
+        save=material_risk_save,
+        remove=material_risk_delete,
+    ),
+)
 
 
 class RegisterView(APIView):
