@@ -158,59 +158,39 @@ class RegisterApi:
     """One register as the API serves it: ``cycles/<pk>/<segment>/`` lists and adds,
     ``cycles/<pk>/<segment>/<entry_id>/`` replaces and deletes, through its services."""
 
-    segment: str  # the URL's, plural; the URL names are ``api-<segment>`` and ``api-<entry>``
-    entry: str
-    view_name: str  # the views' class names: ``<view_name>s`` and ``<view_name>Detail``
+    segment: str  # the URL's, plural: ``api-<segment>`` names the list, ``api-<entry>`` one entry
     serializer: type[serializers.ModelSerializer]
-    related_name: str  # the cycle's entries of this register
     input_class: type
     save: Callable[..., Any]
     remove: Callable[..., Any]
 
+    @property
+    def entry(self) -> str:
+        return self.segment.removesuffix("s")
+
+    @property
+    def related_name(self) -> str:
+        """The cycle's entries of this register."""
+        return self.segment.replace("-", "_")
+
+    @property
+    def view_name(self) -> str:
+        """The views are ``<view_name>s`` and ``<view_name>Detail``."""
+        return self.serializer.__name__.removesuffix("Serializer")
+
 
 # The registers, in the order of their URLs.
 REGISTERS = (
-    RegisterApi(
-        segment="demand-assumptions",
-        entry="demand-assumption",
-        view_name="DemandAssumption",
-        serializer=DemandAssumptionSerializer,
-        related_name="demand_assumptions",
-        input_class=DemandAssumptionInput,
-        save=demand_assumption_save,
-        remove=demand_assumption_delete,
-    ),
-    RegisterApi(
-        segment="production-constraints",
-        entry="production-constraint",
-        view_name="ProductionConstraint",
-        serializer=ProductionConstraintSerializer,
-        related_name="production_constraints",
-        input_class=ProductionConstraintInput,
-        save=production_constraint_save,
-        remove=production_constraint_delete,
-    ),
-    RegisterApi(
-        segment="gap-options",
-        entry="gap-option",
-        view_name="GapOption",
-        serializer=GapOptionSerializer,
-        related_name="gap_options",
-        input_class=GapOptionInput,
-        save=gap_option_save,
-        remove=gap_option_delete,
-    ),
-    RegisterApi(
-        segment="material-risks",
-        entry="material-risk",
-        view_name="MaterialRisk",
-        serializer=MaterialRiskSerializer,
-        related_name="material_risks",
-        input_class=MaterialRiskInput,
-        save=material_risk_save,
-        remove=material_risk_delete,
-    ),
-)
+    RegisterApi("demand-assumptions", DemandAssumptionSerializer, DemandAssumptionInput,
+                demand_assumption_save, demand_assumption_delete),
+    RegisterApi("production-constraints", ProductionConstraintSerializer,
+                ProductionConstraintInput, production_constraint_save,
+                production_constraint_delete),
+    RegisterApi("gap-options", GapOptionSerializer, GapOptionInput, gap_option_save,
+                gap_option_delete),
+    RegisterApi("material-risks", MaterialRiskSerializer, MaterialRiskInput, material_risk_save,
+                material_risk_delete),
+)  # fmt: skip
 
 
 class RegisterView(APIView):
