@@ -6,34 +6,22 @@ Kept apart from the command so each measurement is a small function with one job
 from __future__ import annotations
 
 import datetime
-import os
-import resource
-import secrets
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from django.contrib.auth import get_user_model
 from django.db import connection
 
+from planning import bench_support as support
 from planning import live_processes as live
 from planning.engine import compute_balance
 from planning.models import BusinessUnit, Cycle, LineAnalysis, PlanLine, ProductFamily
 from planning.roles import Role
 from planning.selectors import cycle_line_inputs
-from planning.services.memberships import membership_grant
 from planning.services.plan_lines import cycle_inputs_bump
 from planning.services.recompute import cycle_recompute
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def generate_cycle(families: int, months: int) -> Cycle:
@@ -53,27 +41,9 @@ def generate_cycle(families: int, months: int) -> Cycle:
 
 
 def _generate_postgresql(unit: BusinessUnit, cycle: Cycle, families: int, months: int) -> None:
+    support.families_insert(unit.pk, families)
+    support.plan_lines_insert(cycle, unit.pk)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO planning_productfamily (business_unit_id, code, name, unit_of_measure,"
-            " unit_cost, unit_price, is_active, created_at)"
-            " SELECT %s, 'F' || lpad(n::text, 7, '0'), 'Family ' || n, 'pcs', 10, 25, true, now()"
-            " FROM generate_series(1, %s) n",
-            [unit.pk, families],
-        )
-        cursor.execute(
-            "INSERT INTO planning_planline (cycle_id, family_id, month, demand_forecast,"
-            " confirmed_orders, opening_stock, production_plan, capacity_max,"
-            " safety_stock_target, version, changed_in_version, updated_at)"
-            " SELECT %s, f.id, (date '2025-02-01' + make_interval(months => m))::date,"
-            " (random() * 10000)::bigint, (random() * 9000)::bigint,"
-            " CASE WHEN m = 0 THEN (random() * 5000)::bigint ELSE 0 END,"
-            " (random() * 10000)::bigint, 9000 + (random() * 3000)::bigint,"
-            " (random() * 3000)::bigint, 1, 1, now()"
-            " FROM planning_productfamily f CROSS JOIN generate_series(0, %s) m"
-            " WHERE f.business_unit_id = %s",
-            [cycle.pk, months - 1, unit.pk],
-        )
         cursor.execute("ANALYZE planning_planline")
 
 
@@ -87,7 +57,7 @@ def _generate_generic(unit: BusinessUnit, cycle: Cycle, families: int, months: i
         batch_size=5000,
     )
     family_ids = list(ProductFamily.objects.filter(business_unit=unit).values_list("pk", flat=True))
-    month_dates = [datetime.date(2025 + (1 + m) // 12, (1 + m) % 12 + 1, 1) for m in range(months)]
+    month_dates = [support.scratch_month(m) for m in range(months)]
     values = rng.integers(0, 10000, size=(len(family_ids) * months, 6)).tolist()
     PlanLine.objects.bulk_create(
         (
@@ -110,27 +80,18 @@ def _generate_generic(unit: BusinessUnit, cycle: Cycle, families: int, months: i
     )
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def measure_full_recompute(cycle: Cycle, repeat: int) -> float:
     def full() -> None:
         cycle_inputs_bump(cycle.pk, structural=True)
         outcome = cycle_recompute(cycle.pk)
         assert outcome.full and not outcome.skipped
 
-    return median_seconds(full, repeat)
+    return support.median_seconds(full, repeat)
 
 
 def measure_engine_rows_per_s(cycle: Cycle, repeat: int) -> float:
     lines = cycle_line_inputs(cycle.pk)
-    seconds = median_seconds(lambda: compute_balance(lines.balance), repeat)
+    seconds = support.median_seconds(lambda: compute_balance(lines.balance), repeat)
     return len(lines) / seconds
 
 
@@ -198,31 +159,9 @@ def measure_edit_to_fresh(
     cycle: Cycle, edits: int, redis_url: str, log_dir: Path, poll_ms: float
 ) -> EditLatency:
     """Through real HTTP: gunicorn and a Celery worker as child processes on this database."""
-    env = live.app_env(
-        live.database_url(connection.settings_dict),
-        redis_url,
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback: nothing to redirect to
-        SECURE_COOKIES="false",
-    )
-    worker = live.start_worker(env, log_dir)
-    try:
-        web = live.start_web(env, log_dir, workers=2)
-        try:
-            session = live.HttpSession(web.port, _sales_user(cycle), env["SECRET_KEY"])
-            return _edit_until_fresh(cycle, edits, session, poll_ms)
-        finally:
-            web.stop()
-    finally:
-        worker.stop()
-
-
-def _sales_user(cycle: Cycle) -> Any:
-    user = get_user_model().objects.create_user(f"bench-{time.time_ns()}")
-    membership_grant(business_unit=cycle.business_unit, user=user, roles=[Role.SALES])
-    return user
+    with support.app_running(redis_url, log_dir) as app:
+        user = support.user_with_roles(cycle.business_unit, [Role.SALES])
+        return _edit_until_fresh(cycle, edits, app.session(user), poll_ms)
 
 
 def _edit_until_fresh(
@@ -267,12 +206,3 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the analysis did not become fresh")
         time.sleep(0.01)
-
-
-def machine_load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))

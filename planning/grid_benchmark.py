@@ -10,27 +10,22 @@
 
 from __future__ import annotations
 
-import secrets
-import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from planning import bench_support as support
 from planning import live_processes as live
-from planning.benchmark import PROJECT_ROOT, generate_cycle, percentile
+from planning.benchmark import generate_cycle
 from planning.models import Cycle, PlanLine
 from planning.plan_grid import FAMILIES_PER_PAGE
 from planning.roles import Role
-from planning.services.memberships import membership_grant
 
 
 @dataclass(frozen=True)
@@ -44,12 +39,6 @@ class GridFigures:
     grid_rows_ms: list[float]
     queries_small: int
     queries_large: int
-
-
-def grid_user(cycle: Cycle) -> Any:
-    user = get_user_model().objects.create_user(f"grid-bench-{time.time_ns()}")
-    membership_grant(business_unit=cycle.business_unit, user=user, roles=[Role.SALES])
-    return user
 
 
 def page_queries(cycle: Cycle, user: Any, page: int) -> int:
@@ -66,67 +55,34 @@ def measure_grid(
 ) -> GridFigures:
     small = generate_cycle(FAMILIES_PER_PAGE, months)
     large = generate_cycle(families, months)
-    users = {cycle.pk: grid_user(cycle) for cycle in (small, large)}
+    users = {
+        cycle.pk: support.user_with_roles(cycle.business_unit, [Role.SALES], "grid-bench")
+        for cycle in (small, large)
+    }
     queries_small = page_queries(small, users[small.pk], 1)
     queries_large = page_queries(large, users[large.pk], 1)
-    env = live.app_env(
-        live.database_url(connection.settings_dict),
-        redis_url,
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SECURE_COOKIES="false",
-    )
     # The pages run with DEBUG off, as deployed: they need the collected static manifest.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=PROJECT_ROOT, env=env, check=True,
-    )  # fmt: skip
-    worker = live.start_worker(env, log_dir)  # the recompute each save asks for runs meanwhile
-    try:
-        web = live.start_web(env, log_dir, workers=2)
-        try:
-            session = live.HttpSession(web.port, users[large.pk], env["SECRET_KEY"])
-            return GridFigures(
-                save_ms=_saves(large, session, saves),
-                paste_ms=_pastes(large, session, max(10, saves // 10)),
-                first_page_ms=_page_times(session, f"/cycles/{large.pk}/demand/?page=1", 20),
-                last_page_ms=_page_times(
-                    session,
-                    f"/cycles/{large.pk}/demand/?page={-(-families // FAMILIES_PER_PAGE)}",
-                    20,
-                ),
-                filtered_page_ms=_page_times(session, f"/cycles/{large.pk}/demand/?q=F00042", 20),
-                grid_fragment_ms=_page_times(
-                    session, f"/cycles/{large.pk}/demand/?fragment=grid&page=250", 20, htmx=True
-                ),
-                grid_rows_ms=_page_times(
-                    session, f"/api/cycles/{large.pk}/grid-rows/?{_family_query(large)}", 20
-                ),
-                queries_small=queries_small,
-                queries_large=queries_large,
-            )
-        finally:
-            web.stop()
-    finally:
-        worker.stop()
-
-
-def _saves(cycle: Cycle, session: live.HttpSession, count: int) -> list[float]:
-    rng = np.random.default_rng(7)
-    lines = list(PlanLine.objects.filter(cycle=cycle).values_list("pk", flat=True))
-    timings = []
-    for index in rng.choice(len(lines), size=count, replace=False).tolist():
-        line = PlanLine.objects.values("demand_forecast", "version").get(pk=lines[index])
-        cell = {"line": lines[index], "field": "demand_forecast",
-                "value": line["demand_forecast"] + 1, "version": line["version"]}  # fmt: skip
-        started = time.perf_counter()
-        status, body = session.post(f"/api/cycles/{cycle.pk}/cells/", {"cells": [cell]})
-        timings.append((time.perf_counter() - started) * 1000)
-        assert status == 200, body
-        assert body["families"] and body["families"][0]["lines"], body
-    return timings
+    with support.app_running(redis_url, log_dir, static=True) as app:
+        session = app.session(users[large.pk])
+        return GridFigures(
+            save_ms=support.cell_saves(large, session, saves),
+            paste_ms=_pastes(large, session, max(10, saves // 10)),
+            first_page_ms=_page_times(session, f"/cycles/{large.pk}/demand/?page=1", 20),
+            last_page_ms=_page_times(
+                session,
+                f"/cycles/{large.pk}/demand/?page={-(-families // FAMILIES_PER_PAGE)}",
+                20,
+            ),
+            filtered_page_ms=_page_times(session, f"/cycles/{large.pk}/demand/?q=F00042", 20),
+            grid_fragment_ms=_page_times(
+                session, f"/cycles/{large.pk}/demand/?fragment=grid&page=250", 20, htmx=True
+            ),
+            grid_rows_ms=_page_times(
+                session, f"/api/cycles/{large.pk}/grid-rows/?{_family_query(large)}", 20
+            ),
+            queries_small=queries_small,
+            queries_large=queries_large,
+        )
 
 
 def _pastes(cycle: Cycle, session: live.HttpSession, count: int) -> list[float]:
@@ -172,21 +128,10 @@ def _family_query(cycle: Cycle) -> str:
 def _page_times(
     session: live.HttpSession, path: str, count: int, htmx: bool = False
 ) -> list[float]:
-    timings = []
-    for _ in range(count):
-        started = time.perf_counter()
+    def get() -> None:
         status, body = session.request(
             "GET", path, headers={"HX-Request": "true"} if htmx else None
         )
-        timings.append((time.perf_counter() - started) * 1000)
         assert status == 200, (status, str(body)[:300])
-    return timings
 
-
-def summary(values: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": percentile(values, 50),
-        "p95_ms": percentile(values, 95),
-        "max_ms": max(values),
-        "mean_ms": statistics.fmean(values),
-    }
+    return support.timed_ms(get, count)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from planning.benchmark import percentile
+from planning import bench_support as support
 from planning.models import BusinessUnit, Cycle, PlanLine
 from planning.months import add_months
 from planning.plan_grid import FAMILIES_PER_PAGE
@@ -106,30 +107,12 @@ def families_add(cycles: dict[str, Cycle], families: int) -> None:
     """``families`` more families in the demo's unit, planned in each of its cycles over the
     cycle's horizon (random numbers, in SQL), and every cycle recomputed."""
     unit_id = cycles["current"].business_unit_id
+    support.families_insert(unit_id, families)
+    for cycle in Cycle.objects.filter(business_unit_id=unit_id):
+        support.plan_lines_insert(cycle, unit_id, generated_only=True)
+        cycle_inputs_bump(cycle.pk, structural=True)
+        cycle_recompute(cycle.pk)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO planning_productfamily (business_unit_id, code, name, unit_of_measure,"
-            " unit_cost, unit_price, is_active, created_at)"
-            " SELECT %s, 'F' || lpad(n::text, 7, '0'), 'Family ' || n, 'pcs', 10, 25, true, now()"
-            " FROM generate_series(1, %s) n",
-            [unit_id, families],
-        )
-        for cycle in Cycle.objects.filter(business_unit_id=unit_id):
-            cursor.execute(
-                "INSERT INTO planning_planline (cycle_id, family_id, month, demand_forecast,"
-                " confirmed_orders, opening_stock, production_plan, capacity_max,"
-                " safety_stock_target, version, changed_in_version, updated_at)"
-                " SELECT %s, f.id, (%s::date + make_interval(months => m))::date,"
-                " (random() * 10000)::bigint, (random() * 9000)::bigint,"
-                " CASE WHEN m = 0 THEN (random() * 5000)::bigint ELSE 0 END,"
-                " (random() * 10000)::bigint, 9000 + (random() * 3000)::bigint,"
-                " (random() * 3000)::bigint, 1, 1, now()"
-                " FROM planning_productfamily f CROSS JOIN generate_series(0, %s) m"
-                " WHERE f.business_unit_id = %s AND f.code ~ '^F[0-9]{7}$'",
-                [cycle.pk, cycle.horizon_start, cycle.horizon_months - 1, unit_id],
-            )
-            cycle_inputs_bump(cycle.pk, structural=True)
-            cycle_recompute(cycle.pk)
         cursor.execute("ANALYZE")
 
 
@@ -149,14 +132,21 @@ def page_query_counts(cycles: dict[str, Cycle]) -> dict[str, int]:
     return {page.name: _as_page_sees_it(cycles, page, 0).queries for page in PAGES}
 
 
-def _as_page_sees_it(cycles: dict[str, Cycle], page: Page, repeat: int) -> PageFigures:
+@contextmanager
+def page_stage(cycles: dict[str, Cycle], page: Page) -> Iterator[None]:
+    """The current cycle in the page's stage (if it names one) while it is measured."""
     current = cycles["current"]
-    if page.stage:  # the page as it is in that stage
+    if page.stage:
         Cycle.objects.filter(pk=current.pk).update(stage=page.stage)
     try:
-        return _measure(_client(page.username), page.name, page.path(cycles), repeat)
+        yield
     finally:
         Cycle.objects.filter(pk=current.pk).update(stage=current.stage)
+
+
+def _as_page_sees_it(cycles: dict[str, Cycle], page: Page, repeat: int) -> PageFigures:
+    with page_stage(cycles, page):
+        return _measure(_client(page.username), page.name, page.path(cycles), repeat)
 
 
 def _measure(client: Client, name: str, path: str, repeat: int) -> PageFigures:
@@ -165,15 +155,11 @@ def _measure(client: Client, name: str, path: str, repeat: int) -> PageFigures:
     queries = QueryCounter()
     with connection.execute_wrapper(queries):
         response = client.get(path)
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
+    timings = support.timed_ms(lambda: client.get(path), repeat)
     return PageFigures(
         name=name,
-        p50_ms=percentile(timings, 50) if timings else 0,
-        p95_ms=percentile(timings, 95) if timings else 0,
+        p50_ms=support.percentile(timings, 50) if timings else 0,
+        p95_ms=support.percentile(timings, 95) if timings else 0,
         queries=queries.count,
         kilobytes=len(response.content) / 1024,
     )
@@ -195,8 +181,8 @@ def measure_login_home(repeat: int, username: str = "director") -> PageFigures:
     assert response is not None
     return PageFigures(
         name="login + home",
-        p50_ms=percentile(timings, 50),
-        p95_ms=percentile(timings, 95),
+        p50_ms=support.percentile(timings, 50),
+        p95_ms=support.percentile(timings, 95),
         queries=0,
         kilobytes=len(response.content) / 1024,
     )

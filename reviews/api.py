@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -152,125 +153,96 @@ class SubmissionAction(APIView):
         return Response(SubmissionSerializer(submission).data)
 
 
-class RegisterList(APIView):
-    """GET the cycle's register, POST a new entry (through its service)."""
+@dataclass(frozen=True)
+class RegisterApi:
+    """One register as the API serves it: ``cycles/<pk>/<segment>/`` lists and adds,
+    ``cycles/<pk>/<segment>/<entry_id>/`` replaces and deletes, through its services."""
 
-    serializer_class: type[serializers.ModelSerializer] = DemandAssumptionSerializer
-    model: type = DemandAssumption
-    related_name = "demand_assumptions"
-    input_class: type = DemandAssumptionInput
-    save: Callable[..., Any] = staticmethod(demand_assumption_save)
+    segment: str  # the URL's, plural: ``api-<segment>`` names the list, ``api-<entry>`` one entry
+    serializer: type[serializers.ModelSerializer]
+    input_class: type
+    save: Callable[..., Any]
+    remove: Callable[..., Any]
+
+    @property
+    def entry(self) -> str:
+        return self.segment.removesuffix("s")
+
+    @property
+    def related_name(self) -> str:
+        """The cycle's entries of this register."""
+        return self.segment.replace("-", "_")
+
+    @property
+    def view_name(self) -> str:
+        """The views are ``<view_name>s`` and ``<view_name>Detail``."""
+        return self.serializer.__name__.removesuffix("Serializer")
+
+
+# The registers, in the order of their URLs.
+REGISTERS = (
+    RegisterApi("demand-assumptions", DemandAssumptionSerializer, DemandAssumptionInput,
+                demand_assumption_save, demand_assumption_delete),
+    RegisterApi("production-constraints", ProductionConstraintSerializer,
+                ProductionConstraintInput, production_constraint_save,
+                production_constraint_delete),
+    RegisterApi("gap-options", GapOptionSerializer, GapOptionInput, gap_option_save,
+                gap_option_delete),
+    RegisterApi("material-risks", MaterialRiskSerializer, MaterialRiskInput, material_risk_save,
+                material_risk_delete),
+)  # fmt: skip
+
+
+class RegisterView(APIView):
+    register: RegisterApi  # set by ``register_views``
+
+    def _input(self, request: Request) -> Any:
+        """The entry's typed input, parsed by the register's serializer (400 naming the field)."""
+        payload = self.register.serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self.register.input_class(**payload.validated_data)
+
+
+class RegisterList(RegisterView):
+    """GET the cycle's register, POST a new entry (through its service)."""
 
     def get(self, request: Request, pk: int) -> Response:
         cycle = cycle_for_user(request.user, pk)
-        entries = getattr(cycle, self.related_name).all()
-        return Response(self.serializer_class(entries, many=True).data)
+        entries = getattr(cycle, self.register.related_name).all()
+        return Response(self.register.serializer(entries, many=True).data)
 
     def post(self, request: Request, pk: int) -> Response:
-        payload = self.serializer_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        entry = self.save(
-            actor=request.user, cycle_id=pk, entry=self.input_class(**payload.validated_data)
-        )
-        return Response(self.serializer_class(entry).data, status=status.HTTP_201_CREATED)
+        entry = self.register.save(actor=request.user, cycle_id=pk, entry=self._input(request))
+        return Response(self.register.serializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-def _register_schema(serializer: type[serializers.Serializer]) -> Callable[[type], type]:
-    """The register's list is an array of entries; a new entry answers 201 with itself."""
-    return extend_schema_view(
-        get=extend_schema(responses=serializer(many=True)),
-        post=extend_schema(request=serializer, responses={201: serializer}),
-    )
-
-
-@_register_schema(DemandAssumptionSerializer)
-class DemandAssumptions(RegisterList):
-    pass
-
-
-@_register_schema(ProductionConstraintSerializer)
-class ProductionConstraints(RegisterList):
-    serializer_class = ProductionConstraintSerializer
-    model = ProductionConstraint
-    related_name = "production_constraints"
-    input_class = ProductionConstraintInput
-    save = staticmethod(production_constraint_save)
-
-
-@_register_schema(GapOptionSerializer)
-class GapOptions(RegisterList):
-    serializer_class = GapOptionSerializer
-    model = GapOption
-    related_name = "gap_options"
-    input_class = GapOptionInput
-    save = staticmethod(gap_option_save)
-
-
-@_register_schema(MaterialRiskSerializer)
-class MaterialRisks(RegisterList):
-    serializer_class = MaterialRiskSerializer
-    model = MaterialRisk
-    related_name = "material_risks"
-    input_class = MaterialRiskInput
-    save = staticmethod(material_risk_save)
-
-
-class RegisterDetail(APIView):
+class RegisterDetail(RegisterView):
     """PUT replaces one entry of the cycle's register (through its service), DELETE removes it."""
 
-    serializer_class: type[serializers.ModelSerializer] = DemandAssumptionSerializer
-    input_class: type = DemandAssumptionInput
-    save: Callable[..., Any] = staticmethod(demand_assumption_save)
-    remove: Callable[..., Any] = staticmethod(demand_assumption_delete)
-
     def put(self, request: Request, pk: int, entry_id: int) -> Response:
-        payload = self.serializer_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        entry = self.save(
-            actor=request.user,
-            cycle_id=pk,
-            entry=self.input_class(**payload.validated_data),
-            entry_id=entry_id,
+        entry = self.register.save(
+            actor=request.user, cycle_id=pk, entry=self._input(request), entry_id=entry_id
         )
-        return Response(self.serializer_class(entry).data)
+        return Response(self.register.serializer(entry).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, entry_id: int) -> Response:
-        self.remove(actor=request.user, cycle_id=pk, entry_id=entry_id)
+        self.register.remove(actor=request.user, cycle_id=pk, entry_id=entry_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _detail_schema(serializer: type[serializers.Serializer]) -> Callable[[type], type]:
-    return extend_schema_view(put=extend_schema(request=serializer, responses=serializer))
-
-
-@_detail_schema(DemandAssumptionSerializer)
-class DemandAssumptionDetail(RegisterDetail):
-    pass
-
-
-@_detail_schema(ProductionConstraintSerializer)
-class ProductionConstraintDetail(RegisterDetail):
-    serializer_class = ProductionConstraintSerializer
-    input_class = ProductionConstraintInput
-    save = staticmethod(production_constraint_save)
-    remove = staticmethod(production_constraint_delete)
-
-
-@_detail_schema(GapOptionSerializer)
-class GapOptionDetail(RegisterDetail):
-    serializer_class = GapOptionSerializer
-    input_class = GapOptionInput
-    save = staticmethod(gap_option_save)
-    remove = staticmethod(gap_option_delete)
-
-
-@_detail_schema(MaterialRiskSerializer)
-class MaterialRiskDetail(RegisterDetail):
-    serializer_class = MaterialRiskSerializer
-    input_class = MaterialRiskInput
-    save = staticmethod(material_risk_save)
-    remove = staticmethod(material_risk_delete)
+def register_views(register: RegisterApi) -> tuple[type[APIView], type[APIView]]:
+    """The register's list and detail views, each with its serializer in the schema (a list is
+    an array of entries, a new entry answers 201 with itself)."""
+    serializer = register.serializer
+    listing = extend_schema_view(
+        get=extend_schema(responses=serializer(many=True)),
+        post=extend_schema(request=serializer, responses={201: serializer}),
+    )(type(f"{register.view_name}s", (RegisterList,), {"register": register}))
+    detail = extend_schema_view(put=extend_schema(request=serializer, responses=serializer))(
+        type(f"{register.view_name}Detail", (RegisterDetail,), {"register": register})
+    )
+    return listing, detail
 
 
 class FinanceReview(APIView):

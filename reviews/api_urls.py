@@ -12,37 +12,23 @@ urlpatterns = [
         )
         for action in ("submit", "accept", "return")
     ],
-    path(
-        "cycles/<int:pk>/demand-assumptions/",
-        api.DemandAssumptions.as_view(),
-        name="api-demand-assumptions",
-    ),
-    path(
-        "cycles/<int:pk>/demand-assumptions/<int:entry_id>/",
-        api.DemandAssumptionDetail.as_view(),
-        name="api-demand-assumption",
-    ),
-    path(
-        "cycles/<int:pk>/production-constraints/",
-        api.ProductionConstraints.as_view(),
-        name="api-production-constraints",
-    ),
-    path(
-        "cycles/<int:pk>/production-constraints/<int:entry_id>/",
-        api.ProductionConstraintDetail.as_view(),
-        name="api-production-constraint",
-    ),
-    path("cycles/<int:pk>/gap-options/", api.GapOptions.as_view(), name="api-gap-options"),
-    path(
-        "cycles/<int:pk>/gap-options/<int:entry_id>/",
-        api.GapOptionDetail.as_view(),
-        name="api-gap-option",
-    ),
-    path("cycles/<int:pk>/material-risks/", api.MaterialRisks.as_view(), name="api-material-risks"),
-    path(
-        "cycles/<int:pk>/material-risks/<int:entry_id>/",
-        api.MaterialRiskDetail.as_view(),
-        name="api-material-risk",
-    ),
+    # Each register: its list (GET, POST) and its entries (PUT, DELETE), the same views.
+    *[
+        pattern
+        for register in api.REGISTERS
+        for listing, detail in [api.register_views(register)]
+        for pattern in (
+            path(
+                f"cycles/<int:pk>/{register.segment}/",
+                listing.as_view(),
+                name=f"api-{register.segment}",
+            ),
+            path(
+                f"cycles/<int:pk>/{register.segment}/<int:entry_id>/",
+                detail.as_view(),
+                name=f"api-{register.entry}",
+            ),
+        )
+    ],
     path("cycles/<int:pk>/finance-review/", api.FinanceReview.as_view(), name="api-finance-review"),
 ]

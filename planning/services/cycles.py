@@ -115,6 +115,9 @@ def _create_plan_lines(cycle: Cycle) -> None:
         # comes with the ban, longer than the statement runs.)
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SET LOCAL jit = off")
+        # Its joins and sort in memory: at 10,000 families x 24 months the default 4 MB spilled
+        # both to disk (temporary files, ~0.3 s); 64 MB holds 240,000 rows for this statement.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             _CREATE_PLAN_LINES_SQL,
             {
@@ -129,6 +132,7 @@ def _create_plan_lines(cycle: Cycle) -> None:
         )
         cursor.execute("RESET enable_nestloop")
         cursor.execute("RESET jit")
+        cursor.execute("RESET work_mem")
 
 
 def _create_plan_lines_portably(
@@ -185,15 +189,18 @@ _CREATE_PLAN_LINES_SQL = (
     " SELECT %(cycle)s, f.id, m.month, "
     + ", ".join(_CARRIED[name] for name in PLAN_INPUT_FIELDS)
     + ", 1, %(version)s, now()"
-    " FROM planning_productfamily f"
+    # Written in family-code and month order, sorted by each family's rank among the unit's
+    # codes (an integer): sorting 240,000 rows by the code itself compares strings under the
+    # database's collation, ~1 s at 10,000 families x 24 months.
+    " FROM (SELECT id, row_number() OVER (ORDER BY code) AS rank FROM planning_productfamily"
+    "  WHERE business_unit_id = %(unit)s AND is_active) f"
     " CROSS JOIN unnest(%(months)s::date[]) WITH ORDINALITY AS m(month, n)"
     " LEFT JOIN planning_planline p"
     "  ON p.cycle_id = %(previous)s AND p.family_id = f.id AND p.month = m.month"
     " LEFT JOIN (SELECT family_id, GREATEST(closing_stock, 0) AS opening"
     "  FROM planning_lineanalysis WHERE cycle_id = %(approved)s AND month = %(month_before)s) o"
     "  ON o.family_id = f.id AND m.n = 1"
-    " WHERE f.business_unit_id = %(unit)s AND f.is_active"
-    " ORDER BY f.code, m.month"
+    " ORDER BY f.rank, m.n"
 )
 
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, connections
 
+from planning import bench_support as support
 from planning import benchmark as bench
-from planning import live_processes as live
 
 
 class Command(BaseCommand):
@@ -70,46 +70,40 @@ class Command(BaseCommand):
             figures.update(self._edit_to_fresh(cycle, options))
         else:
             self.stderr.write("Edit-to-fresh skipped: needs PostgreSQL and --edits > 0.")
-        figures["peak_rss_mb"] = bench.peak_rss_mb()
+        figures["peak_rss_mb"] = support.peak_rss_mb()
         return figures
 
     def _edit_to_fresh(self, cycle: Any, options: dict[str, Any]) -> dict[str, Any]:
         """PATCH through gunicorn, a worker recomputes, GET the analysis until ``fresh``."""
-        private = live.PrivateRedis() if live.PrivateRedis.available() else None
-        if private is not None:
-            private.start()  # its own queue and keys: no other worker or app shares them
-            redis_url = private.url
-        elif settings.REDIS_URL:
-            redis_url = settings.REDIS_URL
-        else:
-            self.stderr.write("Edit-to-fresh skipped: no redis-server and no REDIS_URL.")
-            return {}
-        load_before = bench.machine_load()
-        try:
+        with support.bench_redis() as redis_url:
+            if redis_url is None:
+                self.stderr.write("Edit-to-fresh skipped: no redis-server and no REDIS_URL.")
+                return {}
+            load_before = support.machine_load()
             measured = bench.measure_edit_to_fresh(
                 cycle, options["edits"], redis_url, Path(tempfile.mkdtemp(prefix="sop-bench-")),
                 options["poll_ms"],
             )  # fmt: skip
-        finally:
-            if private is not None:
-                private.stop()
         latencies = measured.latencies_ms
         return {
             "edits": len(latencies),
-            "edit_to_fresh_p50_ms": bench.percentile(latencies, 50),
-            "edit_to_fresh_p95_ms": bench.percentile(latencies, 95),
+            "edit_to_fresh_p50_ms": support.percentile(latencies, 50),
+            "edit_to_fresh_p95_ms": support.percentile(latencies, 95),
             "edit_to_fresh_max_ms": max(latencies),
-            "patch_p50_ms": bench.percentile(measured.patch_ms, 50),
-            "analysis_get_p50_ms": bench.percentile(measured.get_ms, 50),
+            "patch_p50_ms": support.percentile(measured.patch_ms, 50),
+            "analysis_get_p50_ms": support.percentile(measured.get_ms, 50),
             "polls_per_edit": len(measured.get_ms) / len(latencies),
             "load_before": load_before,
-            "load_after": bench.machine_load(),
+            "load_after": support.machine_load(),
         }
 
     def _report(self, figures: dict[str, Any], output_format: str) -> None:
         if output_format == "json":
             self.stdout.write(json.dumps(figures, indent=2))
             return
+        self._table(figures)
+
+    def _table(self, figures: dict[str, Any]) -> None:
         units = {
             "rows": "plan lines", "full_recompute_s": "s", "engine_rows_per_s": "rows/s",
             "full_recompute_rows_per_s": "rows/s", "naive_rows_per_s": "rows/s",

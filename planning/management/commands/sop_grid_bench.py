@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 
-from planning import benchmark as bench
+from planning import bench_support as support
 from planning import grid_benchmark as grid
-from planning import live_processes as live
 from planning.management.commands.sop_bench import Command as BenchCommand
 
 
@@ -32,39 +29,29 @@ class Command(BenchCommand):
 
     def _measure(self, options: dict[str, Any]) -> dict[str, Any]:
         call_command("migrate", verbosity=0)
-        private = live.PrivateRedis() if live.PrivateRedis.available() else None
-        if private is not None:
-            private.start()
-            redis_url = private.url
-        elif settings.REDIS_URL:
-            redis_url = settings.REDIS_URL
-        else:
-            raise CommandError("Needs a redis-server on PATH or REDIS_URL.")
-        load_before = bench.machine_load()
-        try:
+        with support.bench_redis() as redis_url:
+            if redis_url is None:
+                raise CommandError("Needs a redis-server on PATH or REDIS_URL.")
+            load_before = support.machine_load()
             figures = grid.measure_grid(
                 options["families"], options["months"], options["saves"], redis_url,
                 Path(tempfile.mkdtemp(prefix="sop-grid-bench-")),
             )  # fmt: skip
-        finally:
-            if private is not None:
-                private.stop()
         result: dict[str, Any] = {"families": options["families"], "months": options["months"]}
         for name in ("save", "paste", "first_page", "last_page", "filtered_page",
                      "grid_fragment", "grid_rows"):  # fmt: skip
             values = getattr(figures, f"{name}_ms")
             result[f"{name}_count"] = len(values)
-            result.update({f"{name}_{key}": value for key, value in grid.summary(values).items()})
+            result.update(
+                {f"{name}_{key}": value for key, value in support.summary(values).items()}
+            )
         result["page_queries_20_families"] = figures.queries_small
         result[f"page_queries_{options['families']}_families"] = figures.queries_large
         result["load_before"] = load_before
-        result["load_after"] = bench.machine_load()
+        result["load_after"] = support.machine_load()
         return result
 
-    def _report(self, figures: dict[str, Any], output_format: str) -> None:
-        if output_format == "json":
-            self.stdout.write(json.dumps(figures, indent=2))
-            return
+    def _table(self, figures: dict[str, Any]) -> None:
         for key, value in figures.items():
             shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
             self.stdout.write(f"{key:<36} {shown:>14}")
