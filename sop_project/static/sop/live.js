@@ -166,7 +166,10 @@
         }
         waiting.delete(region.id);
         const own = region.getAttribute("hx-get");
+        // Each region is its own request's source: htmx queues the requests of one source
+        // (the body, when none is named) and drops all but the last of them.
         swaps.push(window.htmx.ajax("GET", own || window.location.href, {
+          source: "#" + region.id,
           target: "#" + region.id,
           swap: "outerHTML",
           select: own ? undefined : "#" + region.id,
