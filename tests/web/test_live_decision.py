@@ -41,7 +41,7 @@ def open_decision(browser: Browser, stack: AsgiStack, cycle: Cycle) -> Page:
     page.goto(f"/cycles/{cycle.pk}/decision/")
     page.evaluate("window.sopNoReload = true")  # a reload would lose this mark
     expect(page.locator("html")).to_have_attribute("data-live", "push")
-    page.wait_for_function(f"({CHART_DEMAND})() !== null")
+    page.wait_for_function(f"() => ({CHART_DEMAND})() !== null")
     return page
 
 
@@ -67,7 +67,7 @@ def test_another_users_edit_redraws_the_decision_table_and_charts_within_2_s(
     # then: the table's first month and the chart's first bar both show the new demand
     expected = before + 500_000
     expect(demand_cell.nth(1)).to_have_text(f"{expected:,}")
-    page.wait_for_function(f"({CHART_DEMAND})() === {expected}")
+    page.wait_for_function(f"() => ({CHART_DEMAND})() === {expected}")
     elapsed = time.monotonic() - started
     assert elapsed <= PUSH_SECONDS, f"the edit took {elapsed:.2f} s to reach the decision page"
     assert first_month_demand(cycle) == expected
@@ -79,3 +79,58 @@ def test_another_users_edit_redraws_the_decision_table_and_charts_within_2_s(
             .every((canvas) => window.Chart.getChart(canvas) !== undefined)"""
     )
     sales.close()
+
+
+# Each chart: its animation setting, whether every drawn element stands where its value puts
+# it (an element mid-animation has current coordinates short of its final ones), and its
+# canvas's width against the width its figure gives it.
+CHARTS_AS_DRAWN = """() => [...document.querySelectorAll("canvas[data-chart]")].map((canvas) => {
+    const chart = window.Chart.getChart(canvas);
+    const elements = chart.data.datasets.flatMap((_d, i) => chart.getDatasetMeta(i).data);
+    const complete = elements.every((element) => {
+        const now = element.getProps(["x", "y"], false), end = element.getProps(["x", "y"], true);
+        return Math.abs(now.x - end.x) < 0.5 && Math.abs(now.y - end.y) < 0.5;
+    });
+    const figure = getComputedStyle(canvas.parentElement);
+    const room = canvas.parentElement.clientWidth
+        - parseFloat(figure.paddingLeft) - parseFloat(figure.paddingRight);
+    return {
+        chart: canvas.dataset.chart,
+        animation: chart.options.animation,
+        complete: complete && elements.length > 0,
+        fits: Math.abs(chart.width - room) <= 1,
+    };
+})"""
+
+
+def drawn_for_print(charts: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [
+        {"chart": chart["chart"], "animation": False, "complete": True, "fits": True}
+        for chart in charts
+    ]
+
+
+def test_printed_the_decision_charts_are_drawn_complete_at_the_papers_width(
+    browser: Browser, stack: AsgiStack
+) -> None:
+    # given: the decision page, drawn for the screen
+    page = open_decision(browser, stack, demand_cycle())
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    # when: it is printed (the print media a print preview lays out)
+    page.emulate_media(media="print")
+    # then: every chart stops animating and follows the printed layout
+    page.wait_for_function(
+        "() => (" + CHARTS_AS_DRAWN + ")().every((c) => !c.animation && c.fits && c.complete)"
+    )
+    charts = page.evaluate(CHARTS_AS_DRAWN)
+    assert len(charts) == 3
+    screenshot(page, "decision-print-media")
+    # when: the page is drawn afresh while printing (a print right after a load or a refresh)
+    page.reload()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("canvas[data-chart]")]
+            .every((canvas) => window.Chart && window.Chart.getChart(canvas))"""
+    )
+    # then: the first frame is already the finished drawing
+    charts = page.evaluate(CHARTS_AS_DRAWN)
+    assert charts == drawn_for_print(charts)
