@@ -75,11 +75,16 @@ def cycle_live_state(cycle: Cycle) -> LiveState:
     }
 
 
+def live_redis() -> redis.Redis:
+    """The short-timeout client of publishing and of counting streams (not of the streams)."""
+    return _redis_for(settings.REDIS_URL)
+
+
 def _send(cycle_id: int, payload: str) -> None:
     if not live_push_enabled():
         return
     try:
-        _redis_for(settings.REDIS_URL).publish(cycle_channel(cycle_id), payload)
+        live_redis().publish(cycle_channel(cycle_id), payload)
     except (redis.RedisError, OSError):
         logger.warning("Redis unreachable: open screens of cycle %s poll for this change", cycle_id)
 
