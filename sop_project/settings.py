@@ -27,7 +27,9 @@ shorter than 50 characters or of low entropy, stops the process |
 | WEB_THREADS | 4 | under ASGI (sop_project.asgi), threads per web process serving pages |
 | LIVE_STREAM_SECONDS | 300 | an open live stream is re-authorized (reconnected) this often |
 | LIVE_WSGI_STREAM_SECONDS | 25 | under a WSGI server, how long one live stream holds its thread |
-| LIVE_HEARTBEAT_SECONDS | 15 | a comment line on idle live streams, for proxies and browsers |
+| LIVE_HEARTBEAT_SECONDS | 15 | a comment line on idle live streams; access is re-checked as often |
+| LIVE_STREAMS_PER_USER | 5 | live streams one user may hold open (429 beyond: the page polls) |
+| LIVE_STREAM_CONNECTIONS | 100 | live streams (Redis connections of their own pool) per process |
 | SOP_REMINDER_SECONDS | 300 | how often beat scans for stages due in two days or overdue |
 | SOP_SITE_URL | http://127.0.0.1:8000 | the address links in e-mails point to |
 | EMAIL_HOST | (unset) | SMTP server; unset = e-mails are printed on the console |
@@ -233,6 +235,12 @@ SOP_RECOMPUTE_MODE = os.environ.get("SOP_RECOMPUTE_MODE", "celery" if REDIS_URL 
 LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "300"))
 LIVE_WSGI_STREAM_SECONDS = float(os.environ.get("LIVE_WSGI_STREAM_SECONDS", "25"))
 LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
+# Each stream holds a Redis connection for minutes: a user holds a few (counted in Redis across
+# processes), a process at most LIVE_STREAM_CONNECTIONS from a pool of the streams' own, so
+# streams never take the connections of the cache or the broker. Keep processes x this under
+# Redis's maxclients, with room for everything else.
+LIVE_STREAMS_PER_USER = int(os.environ.get("LIVE_STREAMS_PER_USER", "5"))
+LIVE_STREAM_CONNECTIONS = int(os.environ.get("LIVE_STREAM_CONNECTIONS", "100"))
 # Served by sop_project.asgi: the threads per web process that run the pages (each keeps its
 # database connection); open live streams need none.
 WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))

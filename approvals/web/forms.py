@@ -21,7 +21,6 @@ from planning.web.fields import (
     MonthField,
     PageQueryForm,
     QuantityField,
-    labelled_input,
     long_text_field,
     unit_families,
 )
@@ -65,22 +64,31 @@ class SendBackForm(forms.Form):
 
 
 class CapacityDecisionForm(forms.Form):
-    """One capacity decision of the approval: family, month, additional capacity, investment."""
+    """One capacity decision of the approval: family, month, additional capacity, investment.
 
-    description = forms.CharField(
-        max_length=300, required=False, widget=labelled_input(_("Decision"))
+    Every field has a visible label (``label_tag`` in ``web/decision.html``); a placeholder
+    only hints at a format.
+    """
+
+    description = forms.CharField(label=_("Decision"), max_length=300, required=False)
+    family = FamilyChoiceField(
+        label=_("Product family"), queryset=ProductFamily.objects.none(), required=False
     )
-    family = FamilyChoiceField(queryset=ProductFamily.objects.none(), required=False)
-    effective_from = MonthField(required=False, widget=labelled_input(_("From month (YYYY-MM)")))
+    effective_from = MonthField(
+        label=_("From month (YYYY-MM)"), required=False, widget=forms.TextInput()
+    )
     additional_capacity = QuantityField(
-        required=False, widget=labelled_input(_("Additional capacity per month"), "numeric")
+        label=_("Additional capacity per month"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     investment = AmountField(
+        label=_("Investment"),
         required=False,
         max_digits=16,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
-        widget=labelled_input(_("Investment"), "decimal"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
     def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
@@ -88,7 +96,6 @@ class CapacityDecisionForm(forms.Form):
         field = self.fields["family"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = unit_families(business_unit_id).order_by("code")
-        field.widget.attrs["aria-label"] = str(_("Product family"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -114,14 +121,15 @@ class CapacityDecisionForm(forms.Form):
 
 
 class KpiTargetForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False, widget=labelled_input(_("KPI")))
+    name = forms.CharField(label=_("KPI"), max_length=120, required=False)
     target = AmountField(
+        label=_("Target"),
         required=False,
         max_digits=16,
         decimal_places=4,
-        widget=labelled_input(_("Target"), "decimal"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    unit = forms.CharField(max_length=20, required=False, widget=labelled_input(_("Unit")))
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
 
     def __init__(self, *args: Any, business_unit_id: int, **kwargs: Any):
         # Both row forms take the unit (the formsets share their arguments); a KPI needs none.

@@ -1,8 +1,12 @@
 // Draws the page's charts from json_script data with Chart.js (installed from npm, served
-// locally). Re-runs after every htmx swap so refreshed fragments get fresh charts.
+// locally). Re-runs after every htmx swap so refreshed fragments (live screens) get fresh
+// charts. Printed, the charts are drawn at once, without animation, at the paper's width: a
+// print preview taken mid-animation would show half-drawn bars.
 (function () {
   "use strict";
   const charts = new Map();
+  const print = window.matchMedia("print");
+  let printing = print.matches;
 
   function data(id) {
     const node = document.getElementById(id);
@@ -16,7 +20,31 @@
 
   function draw(canvas, config) {
     if (charts.has(canvas)) charts.get(canvas).destroy();
+    if (printing) config.options.animation = false;
     charts.set(canvas, new window.Chart(canvas, config));
+  }
+
+  // A refreshed region's old canvases are gone from the page: free their charts.
+  function forgetDetached() {
+    charts.forEach((chart, canvas) => {
+      if (!canvas.isConnected) {
+        chart.destroy();
+        charts.delete(canvas);
+      }
+    });
+  }
+
+  // Into print (the browser's beforeprint, or the print media query, which emulation and
+  // some browsers' previews switch without beforeprint) and back out of it.
+  function followPrint(now) {
+    if (now === printing) return;
+    printing = now;
+    charts.forEach((chart) => {
+      chart.options.animation = printing ? false : undefined;
+      chart.stop();
+      chart.resize();
+      chart.update("none");
+    });
   }
 
   const builders = {
@@ -99,6 +127,7 @@
 
   function drawAll(root) {
     if (!window.Chart) return; // the tables carry the same numbers
+    forgetDetached();
     root.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
       const build = builders[canvas.dataset.chart];
       if (build) build(canvas);
@@ -106,9 +135,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => drawAll(document));
-  // Printing lays the charts out at the paper's width: let them follow, and return after.
-  const resizeAll = () => charts.forEach((chart) => chart.resize());
-  window.addEventListener("beforeprint", resizeAll);
-  window.addEventListener("afterprint", resizeAll);
+  window.addEventListener("beforeprint", () => followPrint(true));
+  window.addEventListener("afterprint", () => followPrint(print.matches));
+  print.addEventListener("change", () => followPrint(print.matches));
   document.addEventListener("htmx:afterSwap", (event) => drawAll(event.detail.elt.parentNode || document));
+  // A region a live screen refreshed from a fresh page (live.js).
+  document.addEventListener("sop:region-refreshed", (event) => drawAll(event.detail.region));
 })();

@@ -7,11 +7,16 @@
 //     "lines", "analysis", "stage", "submission", "register" (grids refresh their own cells);
 //   * re-fetches the page's [data-live-region] elements (each with an id) that the change
 //     concerns: data-live-region="analysis stage" lists the kinds a region shows (empty: all);
-//     with the region's own hx-get URL if it has one, else the page itself, taking the element
-//     of the same id. A region holding the focus, or a field whose value the user changed, is
-//     left alone until the user is done with it: nothing typed is ever replaced.
-// After each round of refreshes it dispatches document "sop:live-refreshed". The mode is on
-// <html data-live="push|poll|off"> ("off": the cycle answers 404, e.g. after signing out).
+//     with the region's own hx-get URL if it has one, else its data-live-url (the page's own
+//     address: a page shown after a refused POST has the POST's), else the page itself, taking
+//     the element of the same id. A region holding the focus, a field whose value the user
+//     changed, or a refused form's errors are left alone until the user is done with them:
+//     nothing typed is ever replaced.
+// One request per page address fetches all of its regions that changed; each region replaced
+// dispatches document "sop:region-refreshed" with detail {region} (charts redraw in it), and
+// after each round of refreshes document "sop:live-refreshed". The mode is on
+// <html data-live="push|poll|off"> ("off": the cycle answers 404, e.g. after signing out, or
+// the server ended the stream with a "revoked" event: the user may no longer see the cycle).
 (function () {
   "use strict";
   const POLL_MS = 5000; // while push is down
@@ -83,6 +88,8 @@
         const detail = JSON.parse(event.data);
         if (KINDS.indexOf(detail.kind) >= 0) announce(detail);
       });
+      // Access is gone (a guest withdrawn, signed out): the stream ends for good.
+      source.addEventListener("revoked", () => stop());
       source.addEventListener("error", () => {
         // CONNECTING: the browser reconnects by itself; CLOSED (204: push is not configured,
         // 503: Redis is down): we poll, and try push again now and then.
@@ -134,6 +141,8 @@
       if (region.contains(document.activeElement) && document.activeElement !== document.body) {
         return true;
       }
+      // A refused form shows what was typed with its errors: the next submit replaces it.
+      if (region.querySelector("form .errorlist")) return true;
       return Array.from(region.querySelectorAll("input, textarea, select")).some((field) => {
         if (field.type === "hidden") return false;
         if (field.type === "checkbox" || field.type === "radio") {
@@ -159,6 +168,7 @@
         .filter((region) => concerns(region, kinds));
       refreshing = true;
       const swaps = [];
+      const pages = new Map(); // address -> the regions taken from that page
       regions.forEach((region) => {
         if (busy(region)) {
           waiting.add(region.id);
@@ -166,17 +176,47 @@
         }
         waiting.delete(region.id);
         const own = region.getAttribute("hx-get");
-        swaps.push(window.htmx.ajax("GET", own || window.location.href, {
-          target: "#" + region.id,
-          swap: "outerHTML",
-          select: own ? undefined : "#" + region.id,
-        }).catch(() => {}));
+        if (own) {
+          // Each such region is its own request's source: htmx queues the requests of one
+          // source (the body, when none is named) and drops all but the last of them.
+          swaps.push(window.htmx.ajax("GET", own, {
+            source: "#" + region.id, target: "#" + region.id, swap: "outerHTML",
+          }).catch(() => {}));
+          return;
+        }
+        const address = region.dataset.liveUrl || window.location.href;
+        if (!pages.has(address)) pages.set(address, []);
+        pages.get(address).push(region);
       });
+      // One request per page, however many of its regions changed.
+      pages.forEach((list, address) => swaps.push(replaceFromPage(address, list)));
       Promise.all(swaps).then(() => {
         refreshing = false;
         document.dispatchEvent(new CustomEvent("sop:live-refreshed", { detail: { cycle: cycle } }));
         if (due.size) refresh();
       });
+    }
+
+    function replaceFromPage(address, regions) {
+      return fetch(address, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then((response) => (response.ok ? response.text() : null))
+        .then((html) => {
+          if (html === null) return;
+          const fresh = new DOMParser().parseFromString(html, "text/html");
+          regions.forEach((region) => {
+            const replacement = fresh.getElementById(region.id);
+            if (!replacement || !region.isConnected) return;
+            if (busy(region)) {
+              waiting.add(region.id); // the user started typing while the page was fetched
+              return;
+            }
+            const adopted = document.importNode(replacement, true);
+            region.replaceWith(adopted);
+            window.htmx.process(adopted);
+            document.dispatchEvent(new CustomEvent("sop:region-refreshed", { detail: { region: adopted } }));
+          });
+        })
+        .catch(() => {});
     }
 
     // A region left alone while the user worked in it catches up once they leave it.
