@@ -3,7 +3,9 @@
 The history is the family's actual demand per month, oldest first. A month missing inside the
 history counts as zero demand (a month without orders leaves no row in most sales exports), and
 so does a month after the family's last row up to ``through``, the last month of history, when
-the caller gives one. The method is chosen in this order:
+the caller gives one. The series starts at the first month with demand (zeros before a launch
+are not intermittent demand) and, to bound the work, keeps at most the last ten years. The
+method is chosen in this order:
 
 1. every month zero: zeros ("zero");
 2. intermittent demand, on average more than 1.32 months per month with demand (the
@@ -36,6 +38,7 @@ from planning.months import add_months
 # As a cycle's horizon (planning.models.MAX_HORIZON_MONTHS, which this module may not import).
 MAX_HORIZON = 36
 INTERMITTENT_ADI = 1.32
+MAX_FITTED_MONTHS = 120
 
 
 class HistoryError(ValueError):
@@ -113,11 +116,20 @@ def forecast_series(
 ) -> tuple[tuple[int, ...], str, tuple[ForecastNote, ...]]:
     """Whole-unit forecasts for consecutive monthly ``series``, the method and its notes."""
     notes: list[ForecastNote] = []
+    series = fitted_part(series)
     for method in _methods_for(series):
         attempt = _attempt(method, series, _checked(horizon), notes)
         if attempt is not None:
             return _as_units(attempt.values), attempt.method, tuple(notes)
     raise AssertionError("the mean of a non-empty history is always a number")  # pragma: no cover
+
+
+def fitted_part(series: FloatArray) -> FloatArray:
+    """From the first month with demand, at most the last ``MAX_FITTED_MONTHS``."""
+    demand_months = np.flatnonzero(series > 0)
+    if demand_months.size:
+        series = series[demand_months[0] :]
+    return series[-MAX_FITTED_MONTHS:]
 
 
 @dataclass(frozen=True, eq=False)

@@ -46,17 +46,18 @@ def seasonal_naive(history: FloatArray, horizon: int, *, with_drift: bool) -> Fl
 def croston_sba(history: FloatArray, horizon: int, alpha: float = CROSTON_ALPHA) -> FloatArray:
     """Croston's method with the Syntetos-Boylan approximation, for intermittent demand.
 
-    Demand sizes and the intervals between demands are smoothed separately (each updated only
-    in a month with demand); the forecast is the flat rate size / interval, times (1 - alpha/2)
-    to correct Croston's known upward bias. Needs at least one month with demand.
+    Demand sizes and the intervals between demands are smoothed separately, each updated only
+    in a month with demand, both starting from their mean over the history (so the first
+    demand does not weigh more than any other); the forecast is the flat rate size / interval,
+    times (1 - alpha/2) to correct Croston's known upward bias. Needs a month with demand.
     """
     demand_months = np.flatnonzero(history > 0)
-    intervals = np.diff(demand_months, prepend=-1)
-    size = float(history[demand_months[0]])
-    interval = float(intervals[0])
-    for month, gap in zip(demand_months[1:].tolist(), intervals[1:].tolist(), strict=True):
-        size += alpha * (float(history[month]) - size)
-        interval += alpha * (float(gap) - interval)
+    sizes = history[demand_months]
+    intervals = np.diff(demand_months, prepend=-1).astype(np.float64)
+    size, interval = float(sizes.mean()), float(intervals.mean())
+    for demand, gap in zip(sizes.tolist(), intervals.tolist(), strict=True):
+        size += alpha * (demand - size)
+        interval += alpha * (gap - interval)
     return np.full(horizon, (1 - alpha / 2) * size / interval, dtype=np.float64)
 
 

@@ -13,6 +13,7 @@ from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from planning.forecasting import HistoryError, forecast_history, forecast_series
 from planning.forecasting import ets as ets_module
+from planning.forecasting.baseline import fitted_part
 from planning.forecasting.simple_methods import croston_sba
 
 # A year's demand shape: low in winter, a summer peak; mean 1.0.
@@ -91,7 +92,7 @@ def test_a_flat_series_with_noise_stays_flat() -> None:
 
 
 def test_intermittent_demand_gets_croston_sba() -> None:
-    # Six units every third month: SBA forecasts 0.95 x 6 / 3 = 1.9 a month.
+    # Six units every third month: SBA forecasts about 0.95 x 6 / 3 = 1.9 a month.
     history = np.array([0, 0, 6] * 12, dtype=np.float64)
 
     values, method, notes = forecast_series(history, 4)
@@ -101,12 +102,12 @@ def test_intermittent_demand_gets_croston_sba() -> None:
     assert notes == ()
 
 
-def test_croston_sba_smooths_sizes_and_intervals_separately() -> None:
-    # Demands of 4 (interval 2) then 8 (interval 3): size 4 + 0.1 x (8 - 4) = 4.4,
-    # interval 2 + 0.1 x (3 - 2) = 2.1, forecast 0.95 x 4.4 / 2.1.
+def test_croston_sba_smooths_sizes_and_intervals_from_their_means() -> None:
+    # Demands of 4 (after 2 months) and 8 (after 3): sizes start at 6, intervals at 2.5;
+    # size 6 -> 5.8 -> 6.02, interval 2.5 -> 2.45 -> 2.505; forecast 0.95 x 6.02 / 2.505.
     values = croston_sba(np.array([0, 4, 0, 0, 8], dtype=np.float64), 2)
 
-    assert values.tolist() == pytest.approx([0.95 * 4.4 / 2.1] * 2)
+    assert values.tolist() == pytest.approx([0.95 * 6.02 / 2.505] * 2)
 
 
 def test_a_few_months_without_demand_do_not_make_a_series_intermittent() -> None:
@@ -143,6 +144,21 @@ def test_under_a_year_forecasts_the_mean() -> None:
 
     assert method == "mean"
     assert values == (12, 12, 12)  # 11.5 rounds half up
+
+
+def test_months_before_the_first_demand_are_not_counted() -> None:
+    # A family launched after the file starts: its zeros before launch are no demand pattern.
+    history = np.r_[np.zeros(12), np.full(6, 100.0)]
+
+    values, method, _notes = forecast_series(history, 2)
+
+    assert (values, method) == ((100, 100), "mean")
+
+
+def test_at_most_the_last_ten_years_are_fitted() -> None:
+    history = np.r_[np.full(80, 10.0), np.arange(1.0, 151.0)]
+
+    assert fitted_part(history).tolist() == list(range(31, 151))
 
 
 def test_all_zero_history_forecasts_zeros() -> None:
