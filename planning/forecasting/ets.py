@@ -8,11 +8,11 @@ the same scale. A candidate that raises or forecasts a non-finite number is drop
 (statsmodels' ConvergenceWarning above all) are counted, never printed, and reported with the
 result.
 
-The initial states are not optimised (that is ten times slower) but read off a classical
-decomposition (:func:`initial_states`), and only the smoothing parameters are fitted.
-statsmodels' own "heuristic" start does the same but takes the level from the moving average's
-first value, half a season into the data: on two seasons of a trending series that start is so
-far off that a clean seasonal series fits worse with its season than without.
+The initial states are not optimised (that is ten times slower) but fitted by least squares
+to the first seasons (:func:`initial_states`), and only the smoothing parameters are optimised.
+statsmodels' own "heuristic" start takes the level from a moving average's first value, half a
+season into the data: on two seasons of a trending series that start is so far off that a
+clean seasonal series fits worse with its season than without.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from planning.forecasting.simple_methods import SEASON_LENGTH, FloatArray
 
 MIN_ETS_MONTHS = 2 * SEASON_LENGTH
+INITIAL_STATE_SEASONS = 4
+MULTIPLICATIVE_ROUNDS = 5
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ def select_ets(history: FloatArray, horizon: int) -> EtsSelection:
     failures: list[tuple[str, str]] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # statsmodels also computes its own criteria from ln(SSE), which warns on an exact fit;
+        # ours floors the SSE (corrected_aic), so that warning says nothing about the fit.
+        warnings.filterwarnings("ignore", "divide by zero encountered in log", RuntimeWarning)
         for spec in candidate_specs(history):
             try:
                 fit = fit_candidate(history, horizon, spec)
@@ -96,6 +101,9 @@ def select_ets(history: FloatArray, horizon: int) -> EtsSelection:
 
 def fit_candidate(history: FloatArray, horizon: int, spec: EtsSpec) -> EtsFit | None:
     """The fitted candidate, or ``None`` when its criterion or forecast is not a number."""
+    states = initial_states(history, spec)
+    if not all(np.isfinite(value).all() for value in states.values()):
+        return None  # a multiplicative season on a line through zero
     model = ExponentialSmoothing(
         history,
         trend=None if spec.trend == "N" else "add",
@@ -103,7 +111,7 @@ def fit_candidate(history: FloatArray, horizon: int, spec: EtsSpec) -> EtsFit | 
         seasonal={"N": None, "A": "add", "M": "mul"}[spec.season],
         seasonal_periods=SEASON_LENGTH if spec.season != "N" else None,
         initialization_method="known",
-        **initial_states(history, spec),
+        **states,
     )
     # No brute-force grid of starting values: four times faster, the same fits on test series.
     result = model.fit(optimized=True, use_brute=False)
@@ -115,38 +123,34 @@ def fit_candidate(history: FloatArray, horizon: int, spec: EtsSpec) -> EtsFit | 
 
 
 def initial_states(history: FloatArray, spec: EtsSpec) -> dict[str, Any]:
-    """Level, trend and season before the first month, from at least two seasons.
+    """Level, trend and season before the first month, fitted to the first seasons.
 
-    The centred 2x12 moving average is the deseasonalised level; a straight line through it,
-    taken back to the month before the history, gives the initial level and trend. Each
-    calendar month's average ratio to (or difference from) that moving average gives the
-    season, normalised to a mean of one (or zero).
+    A straight line plus one effect per calendar month (additive: y = a + bt + s; multiplicative:
+    y = (a + bt)·s, by a few alternating least-squares rounds) is fitted to at most the first
+    four seasons; the line taken back to the month before the history gives the initial level
+    and trend, the monthly effects (mean zero, or one) the initial season.
     """
-    steps = np.arange(len(history), dtype=np.float64)
-    window = np.r_[0.5, np.ones(SEASON_LENGTH - 1), 0.5] / SEASON_LENGTH
-    moving_average = np.convolve(history, window, mode="valid")
-    centre = steps[SEASON_LENGTH // 2 : SEASON_LENGTH // 2 + len(moving_average)]
-    slope, intercept = np.polyfit(centre, moving_average, 1)
+    start = history[: INITIAL_STATE_SEASONS * SEASON_LENGTH]
+    steps = np.arange(len(start), dtype=np.float64)
+    positions = np.arange(len(start)) % SEASON_LENGTH
+    per_position = np.bincount(positions, minlength=SEASON_LENGTH)
+    multiplicative = spec.season == "M"
+    season = np.ones(SEASON_LENGTH) if multiplicative else np.zeros(SEASON_LENGTH)
+    for _round in range(MULTIPLICATIVE_ROUNDS if multiplicative else 1):
+        adjusted = start / season[positions] if multiplicative else start - season[positions]
+        slope, intercept = np.polyfit(steps, adjusted, 1)
+        if spec.season == "N":
+            break
+        line = intercept + slope * steps
+        effects = start / line if multiplicative else start - line
+        season = np.bincount(positions, effects, SEASON_LENGTH) / per_position
+        season = season / season.mean() if multiplicative else season - season.mean()
     states: dict[str, Any] = {"initial_level": intercept - slope}
     if spec.trend != "N":
         states["initial_trend"] = slope
     if spec.season != "N":
-        states["initial_seasonal"] = _initial_season(history, moving_average, spec.season)
+        states["initial_seasonal"] = season
     return states
-
-
-def _initial_season(history: FloatArray, moving_average: FloatArray, season: str) -> FloatArray:
-    offset = SEASON_LENGTH // 2
-    observed = history[offset : offset + len(moving_average)]
-    effects = observed / moving_average if season == "M" else observed - moving_average
-    # effects[i] is calendar position (offset + i) % 12 of the history's first season.
-    positions = (np.arange(len(effects)) + offset) % SEASON_LENGTH
-    by_position = np.bincount(positions, effects, SEASON_LENGTH) / np.bincount(
-        positions, minlength=SEASON_LENGTH
-    )
-    if season == "M":
-        return by_position / by_position.mean()
-    return by_position - by_position.mean()
 
 
 def corrected_aic(sse: float, months: int, parameters: int, history: FloatArray) -> float:

@@ -56,7 +56,7 @@ def test_three_years_of_trend_and_season_are_continued_within_three_percent(
 
 
 def test_two_seasons_are_enough_for_a_seasonal_model_within_five_percent() -> None:
-    history = observed(24, "multiplicative", noise=0.005)
+    history = observed(24, "multiplicative")
 
     values, method, _notes = forecast_series(history, 12)
 
