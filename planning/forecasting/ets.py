@@ -86,7 +86,9 @@ def select_ets(history: FloatArray, horizon: int) -> EtsSelection:
         for spec in candidate_specs(history):
             try:
                 fit = fit_candidate(history, horizon, spec)
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+            except Exception as error:
+                # statsmodels, scipy and pandas raise many kinds of error on degenerate data;
+                # any of them only drops the candidate.
                 failures.append((spec.name, type(error).__name__))
                 continue
             if fit is None:
