@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 import math
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,3 +287,19 @@ def test_multiplicative_season_is_not_tried_on_a_series_with_a_zero() -> None:
 
 def test_a_model_with_more_parameters_than_months_allow_is_ineligible() -> None:
     assert math.isinf(ets_module.corrected_aic(1.0, 18, 17, np.ones(18)))
+
+
+def test_the_forecasting_package_imports_no_django() -> None:
+    # A fresh interpreter: this test process has Django loaded already.
+    code = (
+        "import sys, planning.forecasting; "
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('django')}))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.strip() == "[]"
