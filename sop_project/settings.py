@@ -197,6 +197,8 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 SOP_CURRENCY = os.environ.get("SOP_CURRENCY", "CNY")
 USE_I18N = True
 USE_TZ = True
+# Dates name their time zone; numbers group thousands in both languages (sop_project/formats).
+FORMAT_MODULE_PATH = ["sop_project.formats"]
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"

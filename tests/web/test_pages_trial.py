@@ -1,0 +1,102 @@
+"""Defects found by the cold-user trial, as the server renders the pages, in both languages: the
+history in words (field labels, stage names, family codes with spaces), grouped figures, times
+with their time zone, natural status sentences, tasks that open the page of their work."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from planning.models import Cycle, PlanLine
+from planning.roles import Stage
+from planning.services.plan_lines import CellChange, plan_cells_save, plan_line_update
+from tests.demo_snapshot import SEED_MONTHS, seed_month
+
+pytestmark = pytest.mark.django_db
+
+SPACED_CODE = "PHN A 5G"
+
+
+@pytest.fixture
+def current(demo: None) -> Cycle:
+    return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
+
+
+def client_as(username: str, language: str = "en") -> Client:
+    """Signed in, with the language chosen on the page's switch (its cookie)."""
+    client = Client()
+    client.cookies["django_language"] = language
+    assert client.login(username=username, password="demo")
+    return client
+
+
+def history_table(client: Client, cycle: Cycle) -> str:
+    body = client.get(f"/cycles/{cycle.pk}/history/").content.decode()
+    table = body[body.index('data-testid="history"') :]
+    return table[: table.index("</table>")]
+
+
+def seed_line(cycle: Cycle, month_index: int) -> PlanLine:
+    return PlanLine.objects.get(cycle=cycle, family__code="SEED-01", month=SEED_MONTHS[month_index])
+
+
+def sales() -> object:
+    return get_user_model().objects.get(username="sales")
+
+
+# --- the history in words -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "field_words"), [("en", "demand forecast"), ("zh-hans", "需求预测")]
+)
+def test_cells_saved_together_name_their_field_in_words_with_grouped_numbers(
+    current: Cycle, language: str, field_words: str
+) -> None:
+    line = seed_line(current, 1)
+    plan_cells_save(
+        cycle=current,
+        cells=[CellChange(line.pk, "demand_forecast", "14250", line.version)],
+        actor=sales(),
+    )
+    table = history_table(client_as("director", language), current)
+    assert f"SEED-01 · {seed_month(1)} · {field_words}: 14,250" in table
+    assert "demand_forecast" not in table
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_family_code_with_spaces_stays_whole_in_the_history(
+    current: Cycle, language: str
+) -> None:
+    line = seed_line(current, 2)
+    line.family.code = SPACED_CODE
+    line.family.save(update_fields=["code"])
+    plan_line_update(
+        plan_line=line,
+        changes={"demand_forecast": 15100},
+        expected_version=line.version,
+        actor=sales(),
+    )
+    line.refresh_from_db()
+    plan_cells_save(
+        cycle=current,
+        cells=[CellChange(line.pk, "confirmed_orders", "14300", line.version)],
+        actor=sales(),
+    )
+    table = history_table(client_as("director", language), current)
+    month = seed_month(2)
+    plan_line = "Plan line" if language == "en" else "计划行"
+    assert f"{plan_line} {SPACED_CODE} · {month}</a>" in table
+    assert "?q=PHN+A+5G" in table
+    assert f"{SPACED_CODE} · {month} · " in table  # the cell saved in a batch
+    assert f"PHN · A" not in table
+
+
+@pytest.mark.parametrize(("language", "stage"), [("en", "Data collection"), ("zh-hans", "数据收集与刷新")])
+def test_the_stage_named_by_the_demo_loader_reads_in_the_users_language(
+    current: Cycle, language: str, stage: str
+) -> None:
+    table = history_table(client_as("director", language), current)
+    assert f"<td>{stage}</td></tr>" in table
+    assert "data collection" not in table
