@@ -17,7 +17,7 @@ from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle
 from planning.permissions import require_action
 from planning.services.audit import audit_record
-from planning.workflow import DONE, SUBMISSION_TRANSITIONS
+from planning.workflow import DONE, SUBMISSION_TRANSITIONS, submission_status
 from reviews.models import (
     Submission,
     SubmissionKind,
@@ -50,8 +50,12 @@ def submission_transition(
         submission = Submission.objects.select_for_update().get(cycle=cycle, kind=kind)
         if submission.state not in sources:
             raise ApplicationError(
-                _("A %(state)s submission cannot be %(action)s.")
-                % {"state": submission.get_state_display(), "action": _verb(action)},
+                _("The %(kind)s cannot be %(action)s now: %(status)s.")
+                % {
+                    "kind": SubmissionKind(kind).label.lower(),
+                    "action": _verb(action),
+                    "status": submission_status(SubmissionKind(kind), submission.state),
+                },
                 extra={"state": submission.state},
             )
         before = submission.state

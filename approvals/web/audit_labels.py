@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from approvals.web.pages import SUBMISSION_PAGES
 from planning.models import BusinessUnit, Cycle, PlanLine
 from planning.roles import Role, Stage, SubmissionKind
 from reviews.models import (
@@ -94,12 +95,6 @@ REGISTER_TARGETS = {
     "material_risk": (_("Material risk no. %(id)s"), "cycle-supply"),
     "materialrisk": (_("Material risk no. %(id)s"), "cycle-supply"),
     "gap_option": (_("Gap alternative no. %(id)s"), "cycle-supply"),
-}
-SUBMISSION_PAGES = {
-    SubmissionKind.SALES_FORECAST: "cycle-demand",
-    SubmissionKind.PRODUCTION_CAPACITY: "cycle-supply",
-    SubmissionKind.PROCUREMENT_RISK: "cycle-supply",
-    SubmissionKind.FINANCE_REVIEW: "cycle-finance",
 }
 DEMAND_GRID_FIELDS = ("demand_forecast", "confirmed_orders")
 MONTH = re.compile(r"\d{4}-\d{2}")

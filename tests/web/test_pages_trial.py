@@ -8,9 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from approvals.web.pages import at_a_glance
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
 from planning.services.plan_lines import CellChange, plan_cells_save, plan_line_update
+from reviews.services import submission_transition
 from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +92,64 @@ def test_a_family_code_with_spaces_stays_whole_in_the_history(
     assert f"{plan_line} {SPACED_CODE} · {month}</a>" in table
     assert "?q=PHN+A+5G" in table
     assert f"{SPACED_CODE} · {month} · " in table  # the cell saved in a batch
-    assert f"PHN · A" not in table
+    assert "PHN · A" not in table
 
 
-@pytest.mark.parametrize(("language", "stage"), [("en", "Data collection"), ("zh-hans", "数据收集与刷新")])
+@pytest.mark.parametrize(
+    ("language", "stage"), [("en", "Data collection"), ("zh-hans", "数据收集与刷新")]
+)
 def test_the_stage_named_by_the_demo_loader_reads_in_the_users_language(
     current: Cycle, language: str, stage: str
 ) -> None:
     table = history_table(client_as("director", language), current)
     assert f"<td>{stage}</td></tr>" in table
     assert "data collection" not in table
+
+
+# --- figures grouped by thousands -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_overviews_backlog_is_grouped_by_thousands_in_both_languages(
+    current: Cycle, language: str
+) -> None:
+    backlog = at_a_glance(current)["backlog"]
+    assert backlog >= 1000  # the demo's current cycle is short somewhere
+    body = client_as("director", language).get(f"/cycles/{current.pk}/").content.decode()
+    assert f"<dd>{backlog:,}</dd>" in body
+
+
+# --- tasks open the page of their work ---------------------------------------------------------
+
+
+def test_the_sales_task_opens_the_demand_grid_and_the_review_task_the_overview(
+    current: Cycle,
+) -> None:
+    home = client_as("sales").get("/").content.decode()
+    assert f'<a href="/cycles/{current.pk}/demand/">Submit the sales forecast</a>' in home
+    submission_transition(
+        actor=sales(), cycle_id=current.pk, kind="sales_forecast", action="submit"
+    )
+    home = client_as("director").get("/").content.decode()
+    assert f'<a href="/cycles/{current.pk}/">Review the sales forecast</a>' in home
+
+
+@pytest.mark.parametrize(
+    ("kind", "owner", "stage", "page"),
+    [
+        ("sales_forecast", "sales", Stage.DEMAND_REVIEW, "demand"),
+        ("production_capacity", "production", Stage.SUPPLY_REVIEW, "supply"),
+        ("procurement_risk", "procurement", Stage.SUPPLY_REVIEW, "supply"),
+        ("finance_review", "finance", Stage.SUPPLY_REVIEW, "finance"),
+    ],
+)
+def test_each_submit_task_leads_to_the_page_with_its_submit_button(
+    current: Cycle, kind: str, owner: str, stage: Stage, page: str
+) -> None:
+    Cycle.objects.filter(pk=current.pk).update(stage=stage)
+    client = client_as(owner)
+    home = client.get("/").content.decode()
+    page_url = f"/cycles/{current.pk}/{page}/"
+    assert f'<a href="{page_url}">Submit the ' in home
+    body = client.get(page_url).content.decode()
+    assert f'action="/cycles/{current.pk}/submissions/{kind}/submit/"' in body
