@@ -54,7 +54,9 @@ def submission_transition(
                 % {
                     "kind": SubmissionKind(kind).label.lower(),
                     "action": _verb(action),
-                    "status": submission_status(SubmissionKind(kind), submission.state),
+                    "status": submission_status(
+                        SubmissionKind(kind), SubmissionState(submission.state)
+                    ),
                 },
                 extra={"state": submission.state},
             )

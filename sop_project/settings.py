@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's chosen language before the browser's Accept-Language.
+    "approvals.web.language.ChosenLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +201,9 @@ USE_I18N = True
 USE_TZ = True
 # Dates name their time zone; numbers group thousands in both languages (sop_project/formats).
 FORMAT_MODULE_PATH = ["sop_project.formats"]
+# The language switch's cookie outlives the browser session (a year); the choice is also kept
+# with the user (approvals.web.language).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -4,6 +4,8 @@ with their time zone, natural status sentences, tasks that open the page of thei
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -43,7 +45,7 @@ def seed_line(cycle: Cycle, month_index: int) -> PlanLine:
     return PlanLine.objects.get(cycle=cycle, family__code="SEED-01", month=SEED_MONTHS[month_index])
 
 
-def sales() -> object:
+def sales() -> Any:
     return get_user_model().objects.get(username="sales")
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Browser, Page, expect
 
+from approvals.models import LanguageChoice
 from planning.models import Cycle
 from planning.roles import Stage
 from reviews.models import Submission, SubmissionState
@@ -84,3 +85,30 @@ def test_the_directors_return_button_is_not_covered_by_the_balance_card(
     expect(page.get_by_test_id("submission-sales_forecast")).to_have_text("Returned")
     state = Submission.objects.get(cycle=cycle, kind="sales_forecast").state
     assert state == SubmissionState.RETURNED
+
+
+@pytest.mark.parametrize(
+    ("browser_locale", "chosen", "chosen_words"),
+    [("zh-CN", "en", "My open tasks"), ("en-US", "zh-hans", "我的待办")],
+)
+def test_the_language_a_user_chose_wins_over_the_browsers_in_every_new_browser(
+    sign_in: Callable[..., Page],
+    live_server,
+    demo: None,
+    browser_locale: str,
+    chosen: str,
+    chosen_words: str,
+) -> None:
+    # given a browser asking for the other language, where the user picks theirs
+    page = sign_in("sales", browser_locale=browser_locale)
+    expect(page.locator("html")).not_to_have_attribute("lang", chosen)
+    page.select_option("select[name=language]", chosen)
+    expect(page.locator("html")).to_have_attribute("lang", chosen)
+    # when they sign in from a fresh browser asking for the other language (no cookie)
+    page = sign_in("sales", browser_locale=browser_locale)
+    # then every page speaks the language they chose
+    expect(page.locator("html")).to_have_attribute("lang", chosen)
+    expect(page.locator("h1")).to_have_text(chosen_words)
+    page.goto(f"{live_server.url}/notifications/")
+    expect(page.locator("html")).to_have_attribute("lang", chosen)
+    assert LanguageChoice.objects.get(user__username="sales").language == chosen

@@ -174,7 +174,9 @@ def test_cell_save_without_javascript_redirects_back(current: Cycle) -> None:
 def test_advance_without_the_gate_shows_why(current: Cycle) -> None:
     client = client_as("director")
     response = client.post(f"/cycles/{current.pk}/advance/", follow=True)
-    assert "cannot end yet: the sales forecast has not been submitted yet" in response.content.decode()
+    assert (
+        "cannot end yet: the sales forecast has not been submitted yet" in response.content.decode()
+    )
     current.refresh_from_db()
     assert current.stage == Stage.DEMAND_REVIEW
 
