@@ -23,7 +23,7 @@ from reviews.models import (
     SubmissionKind,
     SubmissionState,
 )
-from reviews.registers import register_edit_begin
+from reviews.registers import FINANCE_COMMENT_WORDS, register_edit_begin
 
 
 def submissions_ensure(cycle: Cycle) -> None:
@@ -148,7 +148,7 @@ def _apply(submission: Submission, action: str, target: str, actor: Any, text: s
 def finance_comment_set(*, actor: Any, cycle_id: int, comment: str) -> Submission:
     """Finance's comments on the plan's financial impact (kept on its submission)."""
     with transaction.atomic():
-        cycle = register_edit_begin(actor, cycle_id, "finance_review.edit")
+        cycle = register_edit_begin(actor, cycle_id, "finance_review.edit", FINANCE_COMMENT_WORDS)
         submissions_ensure(cycle)
         submission = Submission.objects.select_for_update().get(
             cycle=cycle, kind=SubmissionKind.FINANCE_REVIEW

@@ -14,6 +14,7 @@ from approvals.web.pages import at_a_glance
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
 from planning.services.plan_lines import CellChange, plan_cells_save, plan_line_update
+from reviews.models import DemandAssumption, GapOption
 from reviews.services import submission_transition
 from tests.demo_snapshot import SEED_MONTHS, seed_month
 
@@ -155,3 +156,58 @@ def test_each_submit_task_leads_to_the_page_with_its_submit_button(
     assert f'<a href="{page_url}">Submit the ' in home
     body = client.get(page_url).content.decode()
     assert f'action="/cycles/{current.pk}/submissions/{kind}/submit/"' in body
+
+
+# --- register refusals name their own register ------------------------------------------------
+
+
+REGISTER_ENTRIES = [
+    # (model, web segment, API segment, words in English, in Chinese)
+    (GapOption, "gap-options", "gap-options", "gap alternatives", "缺口填补方案"),
+    (
+        DemandAssumption,
+        "assumptions",
+        "demand-assumptions",
+        "opportunities and risks",
+        "机会与风险",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "segment", "api", "english", "chinese"), REGISTER_ENTRIES)
+def test_a_refused_delete_names_its_register_in_words_on_the_page_and_in_the_api(
+    current: Cycle, model: Any, segment: str, api: str, english: str, chinese: str
+) -> None:
+    entry = model.objects.filter(cycle=current).first()
+    # someone whose role never edits this register: finance
+    sentences = {
+        "en": f"Your role may not add, edit or delete {english} in this cycle.",
+        "zh-hans": f"你的角色不能在本周期新增、编辑或删除{chinese}。",
+    }
+    for language, sentence in sentences.items():
+        response = client_as("finance", language).post(
+            f"/cycles/{current.pk}/{segment}/{entry.pk}/delete/", follow=True
+        )
+        body = response.content.decode()
+        assert sentence in body, language
+        assert ".edit" not in body
+    refused = client_as("finance").delete(
+        f"/api/cycles/{current.pk}/{api}/{entry.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        f"Your role may not add, edit or delete {english} in this cycle."
+    )
+    assert model.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_register_closed_in_this_stage_says_when_it_opens(current: Cycle) -> None:
+    option = GapOption.objects.filter(cycle=current).first()
+    assert option is not None
+    refused = client_as("production").delete(
+        f"/api/cycles/{current.pk}/gap-options/{option.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith(
+        "Gap alternatives cannot be changed in the Demand review stage; they can be in: "
+    )
