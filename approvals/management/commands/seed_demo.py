@@ -4,8 +4,8 @@ Idempotent.  Everything is built through the services, as the demo users, so the
 reads like a real month: the cycle planned two months ago was approved by the CEO (with a
 capacity decision and KPI targets); the previous cycle (planned last month) waits for the CEO's
 decision in executive review; the current one, planned this month, holds the seed document's
-six months (from next month on) and is in demand review. "Today" is ``--today`` (tests pin it), by default
-the local date.
+six months (from next month on) and is in demand review. "Today" is ``--today`` (tests pin
+it), by default the local date.
 """
 
 from __future__ import annotations
