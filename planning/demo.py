@@ -6,6 +6,7 @@ import datetime
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from planning.months import add_months, first_of_month
 
@@ -124,7 +125,7 @@ def family_month_values(
 # decision, history and KPI pages show a finished month. A capacity decision in the horizon's
 # third month (offset 2) for the family that ran short, and the month's KPI targets.
 APPROVED_COMMENT = "批准:PHN-A 旺季增开夜班,其余按计划执行。"
-APPROVED_CAPACITY_DECISION = {
+APPROVED_CAPACITY_DECISION: dict[str, Any] = {
     "description": "SMT 1 号线旺季增开夜班",
     "family_code": "PHN-A",
     "month_offset": 2,

@@ -3,9 +3,9 @@
 Django's ``LocaleMiddleware`` takes the language cookie, else the browser's Accept-Language.
 The cookie belongs to one browser: in a new browser (or once it expired) Accept-Language chose
 again, whatever the user had picked. So the choice is kept with the user (``LanguageChoice``):
-saved when they switch while signed in, or, the first time a session meets them, taken from a
-switch they made before signing in (the cookie); otherwise the saved choice is used. The
-session remembers the answer, so this costs one query per sign-in, not one per page.
+saved when they switch while signed in, or, as they sign in, taken from a switch they made
+before (the cookie); otherwise the saved choice is used. The session remembers the answer, so
+this costs a query at sign-in, not one per page.
 
 API clients signed in with a token are not seen here (DRF authenticates them later) and keep
 following Accept-Language.
@@ -17,7 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -45,11 +47,19 @@ def language_choose(*, user: Any, language: str) -> LanguageChoice:
     return choice
 
 
-def chosen_language(request: HttpRequest) -> str:
+@receiver(user_logged_in, dispatch_uid="sop-chosen-language")
+def chosen_language_on_sign_in(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """Resolve the language as the session begins, so no page pays for it."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(SESSION_KEY, None)
+        chosen_language(request, kwargs["user"])
+
+
+def chosen_language(request: HttpRequest, user: Any = None) -> str:
     """The signed-in user's language ("" if they never chose), resolved once per session."""
     if SESSION_KEY in request.session:
         return str(request.session[SESSION_KEY])
-    user: Any = request.user
+    user = user or request.user
     switched = supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
     if switched:
         language_choose(user=user, language=switched)

@@ -55,6 +55,7 @@ def test_demo_has_every_role_and_a_living_cycle(db: None, settings) -> None:
     assert approved.plan_month < previous.plan_month
     assert approved.snapshot.approved_by.username == "ceo"
     decision = approved.capacity_decisions.get()
+    assert decision.family is not None
     assert (decision.family.code, decision.additional_capacity) == ("PHN-A", 800)
     assert approved.kpi_targets.count() == 3
     assert AuditEvent.objects.filter(cycle=approved, action="cycle_approved").exists()

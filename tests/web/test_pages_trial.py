@@ -4,6 +4,7 @@ with their time zone, natural status sentences, tasks that open the page of thei
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -211,3 +212,23 @@ def test_a_register_closed_in_this_stage_says_when_it_opens(current: Cycle) -> N
     assert refused.json()["detail"].startswith(
         "Gap alternatives cannot be changed in the Demand review stage; they can be in: "
     )
+
+
+# --- times name their time zone, without abbreviation periods -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M CST"),
+        ("zh-hans", r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} CST"),
+    ],
+)
+def test_history_times_carry_the_time_zone_and_no_doubled_periods(
+    current: Cycle, language: str, written: str
+) -> None:
+    table = history_table(client_as("director", language), current)
+    times = re.findall(r"<tr><td>([^<]*)</td>", table)
+    assert times
+    assert all(re.fullmatch(written, when) for when in times), times
+    assert "a.m." not in table and "p.m." not in table

@@ -216,7 +216,7 @@ def test_history_reads_in_words_in_either_language(current: Cycle) -> None:
     assert "<td>demand forecast</td>" in english.lower()
     assert "<td>Demand review</td>" in english  # a stage code shown as the stage's name
     assert "plan_line_changed" not in english
-    assert "kind: Risk · quantity: 2000" in english  # a register entry's dict, in words
+    assert "kind: Risk · quantity: 2,000" in english  # a register entry's dict, in words
     assert "需求预测" in body
     assert "需求评审" in body
     assert "类型: 风险" in body
