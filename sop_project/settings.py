@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "planning.roles.Stage",
+        # A notification's kind, and the kinds a user has e-mailed (the same choices).
+        "NotificationKindEnum": "approvals.models.NotificationKind",
         "SendBackStageEnum": [
             ("demand_review", "Demand review"),
             ("supply_review", "Supply review"),
