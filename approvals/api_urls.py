@@ -12,6 +12,11 @@ urlpatterns = [
     path("cycles/<int:pk>/snapshot/", api.CycleSnapshot.as_view(), name="api-snapshot"),
     path("notifications/", notification_api.NotificationList.as_view(), name="api-notifications"),
     path(
+        "notifications/settings/",
+        notification_api.NotificationSettings.as_view(),
+        name="api-notification-settings",
+    ),
+    path(
         "notifications/<int:pk>/read/",
         notification_api.NotificationRead.as_view(),
         name="api-notification-read",

@@ -217,7 +217,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's choices about notifications: whether they are also sent by e-mail."""
+    """A user's choices about notifications: whether they are also sent by e-mail, and which
+    kinds."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -228,6 +229,10 @@ class NotificationPreference(models.Model):
     email_enabled = models.BooleanField(_("send notifications by e-mail"), default=True)
     # A language code of settings.LANGUAGES; empty: the installation's LANGUAGE_CODE.
     email_language = models.CharField(_("language of the e-mails"), max_length=10, blank=True)
+    # The kinds (NotificationKind values) the user does not want by e-mail; they still appear in
+    # the application. Stored as the kinds turned off, so every kind, and any new one, is on
+    # until the user turns it off.
+    email_kinds_off = models.JSONField(_("kinds not sent by e-mail"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -235,3 +240,28 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} e-mail {'on' if self.email_enabled else 'off'}"
+
+    def emails(self, kind: str) -> bool:
+        """Whether a notification of ``kind`` is also sent to the user by e-mail."""
+        return self.email_enabled and kind not in self.email_kinds_off
+
+
+class LanguageChoice(models.Model):
+    """The language a user chose with the language switch: it follows them to every browser
+    and stays ahead of the browser's Accept-Language (``approvals.web.language``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="language_choice",
+        verbose_name=_("user"),
+    )
+    # A language code of settings.LANGUAGES.
+    language = models.CharField(_("language"), max_length=10)
+
+    class Meta:
+        verbose_name = _("language choice")
+        verbose_name_plural = _("language choices")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.language}"

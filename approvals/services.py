@@ -35,8 +35,14 @@ from planning.roles import Role, Stage
 from planning.selectors import SUMMARY_FIELDS, cycle_plan_columns
 from planning.services.audit import audit_record
 from planning.services.cycles import cycle_create
-from planning.workflow import GATES, STAGE_OWNERS, TRANSITIONS, reopened_submissions
-from reviews.models import Submission, SubmissionKind
+from planning.workflow import (
+    GATES,
+    STAGE_OWNERS,
+    TRANSITIONS,
+    reopened_submissions,
+    submission_status,
+)
+from reviews.models import Submission, SubmissionKind, SubmissionState
 from reviews.services import submissions_ensure, submissions_reopen
 
 logger = logging.getLogger(__name__)
@@ -52,10 +58,7 @@ class UnmetGate:
     state: str
 
     def describe(self) -> str:
-        return _("%(kind)s is %(state)s") % {
-            "kind": SubmissionKind(self.kind).label,
-            "state": Submission(state=self.state).get_state_display(),
-        }
+        return submission_status(SubmissionKind(self.kind), SubmissionState(self.state))
 
 
 @transaction.atomic

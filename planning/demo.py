@@ -6,6 +6,7 @@ import datetime
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from planning.months import add_months, first_of_month
 
@@ -118,3 +119,21 @@ def family_month_values(
             }
         )
     return rows
+
+
+# The cycle approved two months before today's: the executive's decision on record, so the
+# decision, history and KPI pages show a finished month. A capacity decision in the horizon's
+# third month (offset 2) for the family that ran short, and the month's KPI targets.
+APPROVED_COMMENT = "批准:PHN-A 旺季增开夜班,其余按计划执行。"
+APPROVED_CAPACITY_DECISION: dict[str, Any] = {
+    "description": "SMT 1 号线旺季增开夜班",
+    "family_code": "PHN-A",
+    "month_offset": 2,
+    "additional_capacity": 800,
+    "investment": Decimal("120000.00"),
+}
+APPROVED_KPI_TARGETS = (
+    {"name": "预测准确率 Forecast accuracy", "target": Decimal("85"), "unit": "%"},
+    {"name": "订单满足率 Fill rate", "target": Decimal("95"), "unit": "%"},
+    {"name": "库存周转天数 Days of inventory", "target": Decimal("35"), "unit": "days"},
+)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from planning.roles import Role, Stage, SubmissionKind, SubmissionState
 
 ALL_STAGES = frozenset(Stage)
@@ -136,6 +138,19 @@ SUBMISSION_TRANSITIONS: dict[str, tuple[frozenset[SubmissionState], SubmissionSt
         "submission.review",
     ),
 }
+
+
+def submission_status(kind: SubmissionKind, state: SubmissionState) -> str:
+    """Where a submission stands, as a clause to end a sentence with ("the sales forecast has
+    been submitted but not yet accepted"): the gates' "still missing", a refused move."""
+    clauses = {
+        SubmissionState.DRAFT: _("the %(kind)s has not been submitted yet"),
+        SubmissionState.RETURNED: _("the %(kind)s was returned and not yet submitted again"),
+        SubmissionState.SUBMITTED: _("the %(kind)s has been submitted but not yet accepted"),
+        SubmissionState.ACCEPTED: _("the %(kind)s has been accepted"),
+    }
+    return clauses[SubmissionState(state)] % {"kind": SubmissionKind(kind).label.lower()}
+
 
 # The actions that belong to no stage or submission: role -> any stage.
 OTHER_ACTIONS: dict[str, tuple[frozenset[Role], frozenset[Stage]]] = {

@@ -16,19 +16,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from planning.access import cycle_for_user
-from planning.errors import SubmissionAccepted
+from planning.access import cycle_for_user, cycle_roles
+from planning.errors import StageConflict, SubmissionAccepted
 from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle, ProductFamily
 from planning.months import add_months
-from planning.permissions import accepted_refusal, require_action
+from planning.permissions import accepted_refusal, stage_names
+from planning.roles import Stage
 from planning.services.audit import audit_record
-from planning.workflow import REGISTER_SUBMISSION
+from planning.workflow import ACTION_RULES, REGISTER_SUBMISSION
 from reviews.models import (
     DemandAssumption,
     GapOption,
@@ -46,6 +50,16 @@ AUDIT_NAMES: dict[type[models.Model], str] = {
     MaterialRisk: "material_risk",
     GapOption: "gap_option",
 }
+
+# Each register in words, for its refusals: several registers share one permission
+# (constraints and gap alternatives), so a refusal names the register, never the permission.
+REGISTER_WORDS: dict[type[models.Model], Promise] = {
+    DemandAssumption: gettext_lazy("opportunities and risks"),
+    ProductionConstraint: gettext_lazy("production constraints"),
+    MaterialRisk: gettext_lazy("material risks"),
+    GapOption: gettext_lazy("gap alternatives"),
+}
+FINANCE_COMMENT_WORDS = gettext_lazy("finance comments")
 
 
 @dataclass(frozen=True)
@@ -92,16 +106,37 @@ class GapOptionInput:
 # --- checks against the cycle -------------------------------------------------------------------
 
 
-def register_edit_begin(actor: Any, cycle_id: int, action: str) -> Cycle:
-    """The locked cycle, if ``actor`` may edit this register now: its role and stage, and its
-    submission not accepted (an accepted submission's inputs are frozen)."""
+def register_edit_begin(actor: Any, cycle_id: int, action: str, register: Promise) -> Cycle:
+    """The locked cycle, if ``actor`` may edit this register (``register``: its name in words)
+    now: its role and stage, and its submission not accepted (an accepted submission's inputs
+    are frozen)."""
     cycle = cycle_for_user(actor, cycle_id, for_update=True)
-    require_action(actor, cycle, action)
+    _require_register_action(actor, cycle, action, register)
     kind = REGISTER_SUBMISSION[action]
     if Submission.objects.filter(cycle=cycle, kind=kind, state=SubmissionState.ACCEPTED).exists():
         raise SubmissionAccepted(accepted_refusal(kind), extra={"submission": kind.value})
     cycle_changed_publish(cycle.pk, "register")  # sent only if the edit commits
     return cycle
+
+
+def _require_register_action(actor: Any, cycle: Cycle, action: str, register: Promise) -> None:
+    """The permission check of ``require_action``, its refusals naming the register."""
+    roles, stages = ACTION_RULES[action]
+    if not roles & cycle_roles(actor, cycle):
+        raise PermissionDenied(
+            _("Your role may not add, edit or delete %(register)s in this cycle.")
+            % {"register": register}
+        )
+    if Stage(cycle.stage) not in stages:
+        raise StageConflict(
+            _("%(register)s cannot be changed in the %(stage)s stage; they can be in: %(stages)s.")
+            % {
+                "register": capfirst(str(register)),
+                "stage": Stage(cycle.stage).label,
+                "stages": stage_names(stages),
+            },
+            extra={"stage": cycle.stage},
+        )
 
 
 def _horizon_months(cycle: Cycle, months: Sequence[datetime.date], name: str) -> list[str]:
@@ -147,7 +182,7 @@ def _save(
     """Create (``entry_id`` None) or edit one register entry: ``fill`` checks the input against
     the cycle, sets the entry's fields and returns what the audit row records."""
     with transaction.atomic():
-        cycle = register_edit_begin(actor, cycle_id, action)
+        cycle = register_edit_begin(actor, cycle_id, action, REGISTER_WORDS[model])
         entry = (
             model(cycle=cycle, created_by=actor)
             if entry_id is None
@@ -170,7 +205,7 @@ def _save(
 def _delete(*, actor: Any, cycle_id: int, action: str, model: type[Entry], entry_id: int) -> None:
     """Delete one entry of a cycle's register, audited; 404 if the cycle has no such entry."""
     with transaction.atomic():
-        cycle = register_edit_begin(actor, cycle_id, action)
+        cycle = register_edit_begin(actor, cycle_id, action, REGISTER_WORDS[model])
         deleted, _rows = model._default_manager.filter(pk=entry_id, cycle=cycle).delete()
         if not deleted:
             raise Http404(_("No such entry in this cycle's register."))

@@ -17,13 +17,13 @@ from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle
 from planning.permissions import require_action
 from planning.services.audit import audit_record
-from planning.workflow import DONE, SUBMISSION_TRANSITIONS
+from planning.workflow import DONE, SUBMISSION_TRANSITIONS, submission_status
 from reviews.models import (
     Submission,
     SubmissionKind,
     SubmissionState,
 )
-from reviews.registers import register_edit_begin
+from reviews.registers import FINANCE_COMMENT_WORDS, register_edit_begin
 
 
 def submissions_ensure(cycle: Cycle) -> None:
@@ -50,8 +50,14 @@ def submission_transition(
         submission = Submission.objects.select_for_update().get(cycle=cycle, kind=kind)
         if submission.state not in sources:
             raise ApplicationError(
-                _("A %(state)s submission cannot be %(action)s.")
-                % {"state": submission.get_state_display(), "action": _verb(action)},
+                _("The %(kind)s cannot be %(action)s now: %(status)s.")
+                % {
+                    "kind": SubmissionKind(kind).label.lower(),
+                    "action": _verb(action),
+                    "status": submission_status(
+                        SubmissionKind(kind), SubmissionState(submission.state)
+                    ),
+                },
                 extra={"state": submission.state},
             )
         before = submission.state
@@ -142,7 +148,7 @@ def _apply(submission: Submission, action: str, target: str, actor: Any, text: s
 def finance_comment_set(*, actor: Any, cycle_id: int, comment: str) -> Submission:
     """Finance's comments on the plan's financial impact (kept on its submission)."""
     with transaction.atomic():
-        cycle = register_edit_begin(actor, cycle_id, "finance_review.edit")
+        cycle = register_edit_begin(actor, cycle_id, "finance_review.edit", FINANCE_COMMENT_WORDS)
         submissions_ensure(cycle)
         submission = Submission.objects.select_for_update().get(
             cycle=cycle, kind=SubmissionKind.FINANCE_REVIEW

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's chosen language before the browser's Accept-Language.
+    "approvals.web.language.ChosenLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +201,11 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 SOP_CURRENCY = os.environ.get("SOP_CURRENCY", "CNY")
 USE_I18N = True
 USE_TZ = True
+# Dates name their time zone; numbers group thousands in both languages (sop_project/formats).
+FORMAT_MODULE_PATH = ["sop_project.formats"]
+# The language switch's cookie outlives the browser session (a year); the choice is also kept
+# with the user (approvals.web.language).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Static files --------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -349,6 +356,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "planning.roles.Stage",
+        # A notification's kind, and the kinds a user has e-mailed (the same choices).
+        "NotificationKindEnum": "approvals.models.NotificationKind",
         "SendBackStageEnum": [
             ("demand_review", "Demand review"),
             ("supply_review", "Supply review"),

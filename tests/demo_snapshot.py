@@ -31,9 +31,11 @@ from planning.services.recompute import cycle_recompute
 # name the demo's months through the constants below, never by their calendar labels.
 DEMO_TODAY = datetime.date(2026, 11, 16)
 # The current cycle (demand review) and the second unit's are planned in today's month,
-# the previous cycle (executive review) in the month before.
+# the previous cycle (executive review) in the month before, the approved one before that.
 DEMO_PLAN_MONTH = demo_plan_month(DEMO_TODAY)
 DEMO_PREVIOUS_PLAN_MONTH = add_months(DEMO_PLAN_MONTH, -1)
+# The cycle before that one was approved by the CEO (a capacity decision, KPI targets).
+DEMO_APPROVED_PLAN_MONTH = add_months(DEMO_PLAN_MONTH, -2)
 # The seed document's six months (its April to September) as the current cycle's horizon.
 SEED_MONTHS = tuple(month_range(seed_horizon_start(DEMO_TODAY), 6))
 

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import NotificationKind
+
 
 def _languages() -> list[tuple[str, Any]]:
     return list(settings.LANGUAGES)
@@ -14,6 +16,12 @@ class NotificationPreferenceForm(forms.Form):
         label=_("Also send my notifications by e-mail"), required=False
     )
     email_language = forms.ChoiceField(label=_("Language of the e-mails"), choices=_languages)
+    email_kinds = forms.MultipleChoiceField(
+        label=_("Send these by e-mail"),
+        choices=NotificationKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
 
 class NotificationPageForm(forms.Form):

@@ -319,7 +319,8 @@ def emails_deliver() -> None:
 
 
 def notification_emails_send(batch: int = EMAILS_PER_BATCH) -> int:
-    """Send the pending e-mails (those of users who turned e-mail off are skipped).
+    """Send the pending e-mails (those of users who turned e-mail off, or off for the
+    notification's kind, are skipped: the notification still shows in the application).
 
     Rows are claimed ``batch`` at a time with ``SKIP LOCKED`` and marked in the transaction
     that sends them, so two workers never send the same one. Each e-mail is sent on its own: an
@@ -352,8 +353,12 @@ def _emails_send_batch(limit: int) -> tuple[int, int]:
                 user_id__in={row.user_id for row in pending}
             )
         }
-        off = {user_id for user_id, found in preferences.items() if not found.email_enabled}
-        to_send = [row for row in pending if row.user_id not in off and row.user.email]
+        to_send = [
+            row
+            for row in pending
+            if row.user.email
+            and (row.user_id not in preferences or preferences[row.user_id].emails(row.kind))
+        ]
         skipped = [row.pk for row in pending if row not in to_send]
         sent: list[int] = []
         messages = []
@@ -419,14 +424,29 @@ def notifications_mark_all_read(*, user: Any) -> int:
 
 
 def notification_preference_set(
-    *, user: Any, email_enabled: bool, email_language: str = ""
+    *,
+    user: Any,
+    email_enabled: bool,
+    email_language: str = "",
+    email_kinds: Iterable[str] | None = None,
 ) -> NotificationPreference:
     """Turn the user's e-mails on or off, in a language of ``settings.LANGUAGES`` (empty: the
-    installation's)."""
+    installation's), for the kinds of notification in ``email_kinds`` (None: every kind)."""
     if email_language and email_language not in dict(settings.LANGUAGES):
         raise ValidationError({"email_language": _("Choose one of the offered languages.")})
+    wanted = set(NotificationKind.values if email_kinds is None else email_kinds)
+    unknown = wanted - set(NotificationKind.values)
+    if unknown:
+        raise ValidationError(
+            {"email_kinds": _("No such kind of notification: %(kinds)s.")
+             % {"kinds": ", ".join(sorted(unknown))}}
+        )  # fmt: skip
     preference, _created = NotificationPreference.objects.update_or_create(
         user_id=user.pk,
-        defaults={"email_enabled": email_enabled, "email_language": email_language},
+        defaults={
+            "email_enabled": email_enabled,
+            "email_language": email_language,
+            "email_kinds_off": [kind for kind in NotificationKind.values if kind not in wanted],
+        },
     )
     return preference

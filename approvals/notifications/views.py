@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from approvals.models import NotificationKind
 from approvals.notifications.context_processors import Bell
 from approvals.notifications.forms import NotificationPageForm, NotificationPreferenceForm
 from approvals.notifications.selectors import notification_preference, notifications_for
@@ -80,6 +81,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 email_enabled=enabled,
                 email_language=form.cleaned_data["email_language"],
+                email_kinds=form.cleaned_data["email_kinds"],
             )
             messages.success(
                 request,
@@ -94,6 +96,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             initial={
                 "email_enabled": preference.email_enabled,
                 "email_language": preference.email_language or translation.get_language(),
+                "email_kinds": [
+                    kind
+                    for kind in NotificationKind.values
+                    if kind not in preference.email_kinds_off
+                ],
             }
         )
     return render(request, "notifications/settings.html", {"form": form})

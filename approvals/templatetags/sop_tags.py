@@ -33,6 +33,11 @@ def audit_field(code: str) -> Any:
     return audit_labels.field_label(code)
 
 
+@register.filter
+def audit_reason(reason: str) -> Any:
+    return audit_labels.reason_label(reason)
+
+
 @register.simple_tag
 def audit_value(event: Any, which: str) -> Any:
     """``{% audit_value event "before" %}``: a before/after value, codes in words."""

@@ -6,14 +6,17 @@ so the API and exports stay machine-readable; only the page translates them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from approvals.web.pages import SUBMISSION_PAGES
 from planning.models import BusinessUnit, Cycle, PlanLine
 from planning.roles import Role, Stage, SubmissionKind
 from reviews.models import (
@@ -93,13 +96,8 @@ REGISTER_TARGETS = {
     "materialrisk": (_("Material risk no. %(id)s"), "cycle-supply"),
     "gap_option": (_("Gap alternative no. %(id)s"), "cycle-supply"),
 }
-SUBMISSION_PAGES = {
-    SubmissionKind.SALES_FORECAST: "cycle-demand",
-    SubmissionKind.PRODUCTION_CAPACITY: "cycle-supply",
-    SubmissionKind.PROCUREMENT_RISK: "cycle-supply",
-    SubmissionKind.FINANCE_REVIEW: "cycle-finance",
-}
 DEMAND_GRID_FIELDS = ("demand_forecast", "confirmed_orders")
+MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def target_label(target: str, field: str, cycle: Cycle) -> tuple[str, str]:
@@ -115,7 +113,8 @@ def target_label(target: str, field: str, cycle: Cycle) -> tuple[str, str]:
         label = _("Submission: %(kind)s") % {"kind": SubmissionKind(key).label}
         return str(label), _page(SUBMISSION_PAGES[SubmissionKind(key)], cycle)
     if kind == "plan_line" and words:
-        code, _space, month = words.partition(" ")
+        # The family's code may hold spaces; the month is the last word.
+        code, _space, month = words.rpartition(" ")
         label = _("Plan line %(family)s · %(month)s") % {"family": code, "month": month}
         page = "cycle-demand" if field in DEMAND_GRID_FIELDS else "cycle-supply"
         return str(label), f"{_page(page, cycle)}?{urlencode({'q': code})}"
@@ -152,13 +151,17 @@ def field_label(code: str) -> Any:
 
 
 def value_label(field: str, value: Any) -> Any:
-    """A before/after value in words where it holds codes (stages, states, roles, choices)."""
+    """A before/after value in words where it holds codes (stages, states, roles, choices),
+    numbers grouped by thousands in the user's language."""
     if value is None:
         return ""
     if isinstance(value, dict):
         return " · ".join(
-            f"{field_label(key)}: {value_label(key, item)}" for key, item in value.items()
+            f"{_key_label(key)}: {value_label(_key_field(key), item)}"
+            for key, item in value.items()
         )
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
     if field == "stage" and value in Stage.values:
         return Stage(value).label
     if field == "state" and value in SubmissionState.values:
@@ -170,6 +173,39 @@ def value_label(field: str, value: Any) -> Any:
     if isinstance(value, str) and value in choices:
         return choices[value]
     return value
+
+
+def _cell_key(key: str) -> tuple[str, str, str] | None:
+    """A grid cell's key in a batch save, "<family code> <YYYY-MM> <field>" (the code may hold
+    spaces), as (code, month, field); None for any other key."""
+    rest, _space, field = key.rpartition(" ")
+    code, _space, month = rest.rpartition(" ")
+    if code and MONTH.fullmatch(month) and _model_field(field) is not None:
+        return code, month, field
+    return None
+
+
+def _key_label(key: str) -> str:
+    cell = _cell_key(key)
+    if cell is None:
+        return str(field_label(key))
+    code, month, field = cell
+    return f"{code} · {month} · {field_label(field)}"
+
+
+def _key_field(key: str) -> str:
+    cell = _cell_key(key)
+    return cell[2] if cell else key
+
+
+def reason_label(reason: str) -> Any:
+    """The reason as written, except a stage the system itself named (the demo's and loaders'
+    "data collection"), which reads in the user's language."""
+    words = reason.strip().lower().replace("_", " ")
+    for stage in Stage:
+        if words in (stage.value.replace("_", " "), str(stage.label).lower()):
+            return stage.label
+    return reason
 
 
 def _model_field(code: str) -> Any:

@@ -20,6 +20,15 @@ from planning.workflow import STAGE_OWNERS, SUBMISSION_OWNER, SUBMISSION_TRANSIT
 from reviews.models import Submission, SubmissionKind, SubmissionState
 from reviews.selectors import submissions_for_cycle
 
+# The page where each submission's work is done (its inputs, its registers, its Submit button);
+# reviewing one (Accept, Return) is done on the overview.
+SUBMISSION_PAGES = {
+    SubmissionKind.SALES_FORECAST: "cycle-demand",
+    SubmissionKind.PRODUCTION_CAPACITY: "cycle-supply",
+    SubmissionKind.PROCUREMENT_RISK: "cycle-supply",
+    SubmissionKind.FINANCE_REVIEW: "cycle-finance",
+}
+
 
 @dataclass(frozen=True)
 class Task:
@@ -55,7 +64,8 @@ def open_tasks(user: Any) -> list[Task]:
             state = states.get((cycle.pk, kind), SubmissionState.DRAFT)
             label = {"kind": kind.label.lower()}
             if state in submittable and can_take(user, cycle, f"submission.submit.{kind}"):
-                tasks.append(Task(cycle, _("Submit the %(kind)s") % label, "cycle-overview", due))
+                text = _("Submit the %(kind)s") % label
+                tasks.append(Task(cycle, text, SUBMISSION_PAGES[SubmissionKind(kind)], due))
             if state in reviewable and can_take(user, cycle, f"submission.review.{kind}"):
                 tasks.append(Task(cycle, _("Review the %(kind)s") % label, "cycle-overview", due))
         actions = actions_for(user, cycle)

@@ -196,7 +196,7 @@ def test_gate_refusal_lists_the_unmet_submissions(demo: None) -> None:
     response = director.post(f"/api/cycles/{cycle.pk}/advance/")
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        "The Demand review stage cannot end yet: Sales forecast is Draft. "
+        "The Demand review stage cannot end yet: the sales forecast has not been submitted yet. "
         "Give an override reason to move on without them."
     )
     assert response.json()["unmet_gates"] == [{"kind": "sales_forecast", "state": "draft"}]

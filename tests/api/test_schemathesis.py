@@ -142,6 +142,16 @@ def _run(operation: Any, headers: dict[str, str], world: World, mode: Generation
     return statuses
 
 
+def _modes(operation: Any) -> list[GenerationMode]:
+    """The generation modes an operation has inputs for: a read that takes no parameters at
+    all (a user's own settings) has nothing to make invalid, so only positive cases."""
+    # (The security schemes' Authorization header and session cookie count as parameters.)
+    inputs = [p for p in operation.iter_parameters() if p.location.value in ("path", "query")]
+    if operation.method.upper() == "GET" and not inputs:
+        return [GenerationMode.POSITIVE]
+    return list(EXAMPLES)
+
+
 def _operations(schema: Any) -> list[Any]:
     """Every operation of the schema; one the loader cannot read fails the test."""
     operations = []
@@ -164,7 +174,7 @@ def test_every_operation_as_every_identity_answers_as_documented_without_server_
     operations = _operations(schema)
     for operation in operations:
         for identity, headers in world.headers.items():
-            for mode in EXAMPLES:
+            for mode in _modes(operation):
                 try:
                     statuses = _run(operation, headers, world, mode)
                 except (Exception, BaseExceptionGroup) as error:  # a failed check, reproducible

@@ -45,11 +45,20 @@ def test_demo_has_every_role_and_a_living_cycle(db: None, settings) -> None:
     demo = BusinessUnit.objects.get(code="demo")
     assert demo.families.count() == 13
     stages = dict(Cycle.objects.filter(business_unit=demo).values_list("plan_month", "stage"))
-    assert sorted(stages.values()) == [Stage.DEMAND_REVIEW, Stage.EXECUTIVE_REVIEW]
+    assert sorted(stages.values()) == [Stage.APPROVED, Stage.DEMAND_REVIEW, Stage.EXECUTIVE_REVIEW]
     previous = Cycle.objects.get(business_unit=demo, stage=Stage.EXECUTIVE_REVIEW)
     assert set(Submission.objects.filter(cycle=previous).values_list("state", flat=True)) == {
         "accepted"
     }
+    # the month before that one was decided: a frozen plan, a capacity decision, KPI targets
+    approved = Cycle.objects.get(business_unit=demo, stage=Stage.APPROVED)
+    assert approved.plan_month < previous.plan_month
+    assert approved.snapshot.approved_by.username == "ceo"
+    decision = approved.capacity_decisions.get()
+    assert decision.family is not None
+    assert (decision.family.code, decision.additional_capacity) == ("PHN-A", 800)
+    assert approved.kpi_targets.count() == 3
+    assert AuditEvent.objects.filter(cycle=approved, action="cycle_approved").exists()
     assert Cycle.objects.filter(business_unit__code="appliances").count() == 1
 
 
@@ -82,6 +91,7 @@ def test_the_demo_is_dated_around_today(db: None, settings) -> None:
         for cycle in Cycle.objects.select_related("business_unit")
     }
     assert {key: cycle.stage for key, cycle in cycles.items()} == {
+        ("demo", "2026-09"): Stage.APPROVED,
         ("demo", "2026-10"): Stage.EXECUTIVE_REVIEW,
         ("demo", "2026-11"): Stage.DEMAND_REVIEW,
         ("appliances", "2026-11"): Stage.DATA_COLLECTION,

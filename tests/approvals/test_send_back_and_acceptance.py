@@ -86,8 +86,10 @@ def test_after_a_send_back_the_gate_applies_again(previous: Cycle) -> None:
     # then
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        "The Supply review stage cannot end yet: Production capacity is Returned; "
-        "Procurement risk is Returned; Finance review is Returned. "
+        "The Supply review stage cannot end yet: "
+        "the production capacity was returned and not yet submitted again; "
+        "the procurement risk was returned and not yet submitted again; "
+        "the finance review was returned and not yet submitted again. "
         "Give an override reason to move on without them."
     )
     previous.refresh_from_db()

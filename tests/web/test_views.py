@@ -174,7 +174,9 @@ def test_cell_save_without_javascript_redirects_back(current: Cycle) -> None:
 def test_advance_without_the_gate_shows_why(current: Cycle) -> None:
     client = client_as("director")
     response = client.post(f"/cycles/{current.pk}/advance/", follow=True)
-    assert "cannot end yet: Sales forecast is Draft" in response.content.decode()
+    assert (
+        "cannot end yet: the sales forecast has not been submitted yet" in response.content.decode()
+    )
     current.refresh_from_db()
     assert current.stage == Stage.DEMAND_REVIEW
 
@@ -214,7 +216,7 @@ def test_history_reads_in_words_in_either_language(current: Cycle) -> None:
     assert "<td>demand forecast</td>" in english.lower()
     assert "<td>Demand review</td>" in english  # a stage code shown as the stage's name
     assert "plan_line_changed" not in english
-    assert "kind: Risk · quantity: 2000" in english  # a register entry's dict, in words
+    assert "kind: Risk · quantity: 2,000" in english  # a register entry's dict, in words
     assert "需求预测" in body
     assert "需求评审" in body
     assert "类型: 风险" in body

@@ -1,10 +1,11 @@
 """Load the demo: business units, families, one user per role, and a living S&OP cycle.
 
 Idempotent.  Everything is built through the services, as the demo users, so the audit trail
-reads like a real month: the previous cycle (planned last month) waits for the CEO's decision in
-executive review; the current one, planned this month, holds the seed document's six months
-(from next month on) and is in demand review. "Today" is ``--today`` (tests pin it), by default
-the local date.
+reads like a real month: the cycle planned two months ago was approved by the CEO (with a
+capacity decision and KPI targets); the previous cycle (planned last month) waits for the CEO's
+decision in executive review; the current one, planned this month, holds the seed document's
+six months (from next month on) and is in demand review. "Today" is ``--today`` (tests pin
+it), by default the local date.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.services import cycle_advance, cycle_open
+from approvals.services import cycle_advance, cycle_approve, cycle_open
 from planning.demo import (
+    APPROVED_CAPACITY_DECISION,
+    APPROVED_COMMENT,
+    APPROVED_KPI_TARGETS,
     DEMO_FAMILIES,
     SECOND_UNIT_FAMILIES,
     SEED_FAMILY_CODE,
@@ -36,6 +40,7 @@ from planning.months import add_months, month_range
 from planning.roles import Role
 from planning.services.memberships import membership_grant
 from planning.services.plan_lines import plan_lines_bulk_set
+from planning.services.recompute import cycle_recompute
 from reviews.registers import (
     DemandAssumptionInput,
     GapOptionInput,
@@ -108,6 +113,7 @@ class Command(BaseCommand):
             if not Cycle.objects.filter(business_unit__in=[demo, second]).exists():
                 # Once: run again in a later month, the demo keeps the cycles it was dated with.
                 plan_month = demo_plan_month(today)
+                _approved_cycle(demo, add_months(plan_month, -2), users)
                 _previous_cycle(demo, add_months(plan_month, -1), users)
                 _current_cycle(demo, plan_month, users)
                 _second_unit_cycle(second, plan_month, users)
@@ -207,8 +213,43 @@ def _previous_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) 
         unit, plan_month, DEMO_FAMILIES, users["director"], seed=7,
         current_plan_month=add_months(plan_month, 1),
     )  # fmt: skip
+    if cycle is not None:
+        _to_executive_review(cycle, users)
+
+
+def _approved_cycle(unit: BusinessUnit, plan_month: datetime.date, users: dict) -> None:
+    """A month run to its end: every submission accepted, approved by the CEO with a capacity
+    decision and KPI targets."""
+    cycle = _open_with_values(
+        unit, plan_month, DEMO_FAMILIES, users["director"], seed=5,
+        current_plan_month=add_months(plan_month, 2),
+    )  # fmt: skip
     if cycle is None:
         return
+    _to_executive_review(cycle, users)
+    # The approval needs an up-to-date analysis; a worker may not be running while seeding.
+    cycle_recompute(cycle.pk)
+    decision = APPROVED_CAPACITY_DECISION
+    family = ProductFamily.objects.get(business_unit=unit, code=decision["family_code"])
+    cycle_approve(
+        actor=users["ceo"],
+        cycle_id=cycle.pk,
+        comment=APPROVED_COMMENT,
+        capacity_decisions=[
+            {
+                "description": decision["description"],
+                "family": family.pk,
+                "additional_capacity": decision["additional_capacity"],
+                "investment": decision["investment"],
+                "effective_from": add_months(cycle.horizon_start, decision["month_offset"]),
+            }
+        ],
+        kpi_targets=[dict(target) for target in APPROVED_KPI_TARGETS],
+    )
+
+
+def _to_executive_review(cycle: Cycle, users: dict) -> None:
+    """Through demand and supply review: every submission handed in and accepted."""
     horizon = month_range(cycle.horizon_start, HORIZON_MONTHS)
     director = users["director"]
     cycle_advance(actor=director, cycle_id=cycle.pk)
