@@ -16,7 +16,11 @@ from knox.models import AuthToken
 
 from planning.models import AuditEvent, BusinessUnit, Cycle, ProductFamily
 from planning.roles import Role
-from planning.services.business_units import excess_multiplier_set, family_lines_add
+from planning.services.business_units import (
+    excess_multiplier_set,
+    family_lines_add,
+    family_prices_set,
+)
 from planning.services.memberships import (
     cycle_guest_grant,
     cycle_guest_revoke,
@@ -151,7 +155,18 @@ class ProductFamilyAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
     def save_model(self, request: HttpRequest, obj: ProductFamily, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
+        prices = {"unit_cost", "unit_price"}
+        if change and prices & set(form.changed_data):
+            # Through the service: it bumps and recomputes every open cycle's finance figures.
+            unit_cost, unit_price = obj.unit_cost, obj.unit_price
+            obj.unit_cost = form.initial["unit_cost"]
+            obj.unit_price = form.initial["unit_price"]
+            super().save_model(request, obj, form, change)
+            family_prices_set(
+                family=obj, unit_cost=unit_cost, unit_price=unit_price, actor=request.user
+            )
+        else:
+            super().save_model(request, obj, form, change)
         if obj.is_active and (not change or "is_active" in form.changed_data):
             family_lines_add(family=obj, actor=request.user)
 

@@ -314,6 +314,27 @@ class MonthSummary(models.Model):
     families_excess = models.IntegerField()
     families_over_capacity = models.IntegerField()
     utilization = models.FloatField(null=True)
+    # Money at the families' prices when the month was computed, kept by the recompute so the
+    # finance figures are read from a few summary rows, not summed over every line on each view.
+    # A price change bumps the open cycles in full (planning.services.business_units).
+    inventory_investment = models.DecimalField(
+        max_digits=28,
+        decimal_places=2,
+        null=True,
+        help_text=_("On-hand closing stock times unit cost."),
+    )
+    revenue = models.DecimalField(
+        max_digits=28,
+        decimal_places=2,
+        null=True,
+        help_text=_("Effective demand times unit price."),
+    )
+    revenue_at_risk = models.DecimalField(
+        max_digits=28,
+        decimal_places=2,
+        null=True,
+        help_text=_("Backlog times unit price."),
+    )
     computed_version = models.BigIntegerField()
 
     class Meta:

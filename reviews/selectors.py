@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, Value, When
+from django.db.models import DecimalField, F, Value
 from django.db.models.functions import Coalesce
 
-from planning.models import Cycle, LineAnalysis
+from planning.models import Cycle, MonthSummary
 from reviews.models import Submission, SubmissionKind, SubmissionState
 
 
@@ -33,33 +34,27 @@ def finance_by_month(cycle: Cycle) -> list[dict[str, Any]]:
 
     inventory investment = on-hand closing stock x unit cost (a backlog holds no inventory);
     revenue = effective demand x unit price; revenue at risk = backlog x unit price.
-    One aggregate query, whatever the number of families.
+    The recompute keeps them in the month summary (one row a month), so a page view reads a
+    handful of rows whatever the number of families.
     """
-    money: DecimalField = DecimalField(max_digits=24, decimal_places=2)
-    zero = Value(0)
-    on_hand = Case(When(closing_stock__gt=0, then=F("closing_stock")), default=zero)
-    backlog = Case(When(closing_stock__lt=0, then=-F("closing_stock")), default=zero)
+    money: DecimalField = DecimalField(max_digits=28, decimal_places=2)
+    zero = Value(Decimal(0), output_field=money)
     rows = (
-        LineAnalysis.objects.filter(cycle_id=cycle.pk)
-        .values("month")
+        MonthSummary.objects.filter(cycle_id=cycle.pk)
         .order_by("month")
+        .values("month")
         .annotate(
-            inventory_investment=Coalesce(
-                Sum(ExpressionWrapper(on_hand * F("family__unit_cost"), output_field=money)),
-                Value(0, output_field=money),
-            ),
-            revenue=Coalesce(
-                Sum(
-                    ExpressionWrapper(
-                        F("effective_demand") * F("family__unit_price"), output_field=money
-                    )
-                ),
-                Value(0, output_field=money),
-            ),
-            revenue_at_risk=Coalesce(
-                Sum(ExpressionWrapper(backlog * F("family__unit_price"), output_field=money)),
-                Value(0, output_field=money),
-            ),
+            inventory_investment_total=Coalesce(F("inventory_investment"), zero),
+            revenue_total=Coalesce(F("revenue"), zero),
+            revenue_at_risk_total=Coalesce(F("revenue_at_risk"), zero),
         )
     )
-    return list(rows)
+    return [
+        {
+            "month": row["month"],
+            "inventory_investment": row["inventory_investment_total"],
+            "revenue": row["revenue_total"],
+            "revenue_at_risk": row["revenue_at_risk_total"],
+        }
+        for row in rows
+    ]

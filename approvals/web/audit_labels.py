@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "plan_cells_saved": _("Grid cells saved together"),
     "family_added": _("Product family added"),
     "excess_multiplier_changed": _("Excess multiplier changed"),
+    "family_prices_changed": _("Unit cost or price changed"),
     "submission_submit": _("Submitted"),
     "submission_accept": _("Accepted"),
     "submission_return": _("Returned"),

@@ -1,4 +1,5 @@
-"""Master-data changes that are inputs of every open cycle: the excess multiplier, new families.
+"""Master-data changes that are inputs of every open cycle: the excess multiplier, new families,
+a family's unit cost and price (the finance figures the recompute keeps per month).
 
 Approved cycles are frozen snapshots and executive review freezes the plan for the meeting, so
 only cycles still in data collection, demand or supply review take such a change.
@@ -88,3 +89,34 @@ def family_lines_add(*, family: ProductFamily, actor: Any) -> int:
             recompute_schedule(cycle.pk)
             added += len(months)
     return added
+
+
+def family_prices_set(
+    *, family: ProductFamily, unit_cost: Decimal, unit_price: Decimal, actor: Any
+) -> None:
+    """Change a family's unit cost and price; every open cycle's money is recomputed in full.
+
+    The month summaries hold money at the prices they were computed with, so a price change is
+    a cycle-wide input: without the bump the finance figures would keep the old prices.
+    """
+    with transaction.atomic():
+        locked = ProductFamily.objects.select_for_update().get(pk=family.pk)
+        before = {"unit_cost": str(locked.unit_cost), "unit_price": str(locked.unit_price)}
+        after = {"unit_cost": str(unit_cost), "unit_price": str(unit_price)}
+        ProductFamily.objects.filter(pk=family.pk).update(
+            unit_cost=unit_cost, unit_price=unit_price
+        )
+        family.unit_cost, family.unit_price = unit_cost, unit_price
+        if before == after:
+            return
+        for cycle in _open_cycles(family.business_unit_id):
+            cycle_inputs_bump(cycle.pk, structural=True)
+            audit_record(
+                action="family_prices_changed",
+                actor=actor,
+                cycle=cycle,
+                target=f"family:{family.pk} {family.code}",
+                before=before,
+                after=after,
+            )
+            recompute_schedule(cycle.pk)

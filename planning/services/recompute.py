@@ -18,6 +18,7 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
@@ -100,9 +101,12 @@ def cycle_recompute(cycle_id: int) -> RecomputeOutcome:
             _replace_line_analysis(cycle_id, version, lines, result, full=True)
             _replace_month_summary(cycle_id, version)
         else:
-            previous = _month_totals_in_db(cycle_id, lines.family_id_set())
+            families = lines.family_id_set()
+            previous = _month_totals_in_db(cycle_id, families)
+            previous_money = _month_money_in_db(cycle_id, families)
             _replace_line_analysis(cycle_id, version, lines, result, full=False)
             _adjust_month_summary(cycle_id, version, previous, _month_totals(lines, result))
+            _adjust_month_money(cycle_id, previous_money, _month_money_in_db(cycle_id, families))
         Cycle.objects.filter(pk=cycle_id, computed_version__lt=version).update(
             computed_version=version, computed_at=timezone.now()
         )
@@ -237,23 +241,39 @@ def _replace_month_summary(cycle_id: int, version: int) -> None:
             INSERT INTO planning_monthsummary (
                 cycle_id, month, effective_demand, production_plan, capacity_max, closing_stock,
                 safety_stock_target, backlog, families_short, families_balanced, families_excess,
-                families_over_capacity, utilization, computed_version
+                families_over_capacity, utilization, inventory_investment, revenue,
+                revenue_at_risk, computed_version
             )
-            SELECT cycle_id, month, SUM(effective_demand), SUM(production_plan), SUM(capacity_max),
-                SUM(closing_stock), SUM(safety_stock_target),
-                SUM(CASE WHEN closing_stock < 0 THEN -closing_stock ELSE 0 END),
-                SUM(CASE WHEN status = 0 THEN 1 ELSE 0 END),
-                SUM(CASE WHEN status = 1 THEN 1 ELSE 0 END),
-                SUM(CASE WHEN status = 2 THEN 1 ELSE 0 END),
-                SUM(CASE WHEN over_capacity THEN 1 ELSE 0 END),
-                CAST(SUM(production_plan) AS DOUBLE PRECISION) / NULLIF(SUM(capacity_max), 0),
+            SELECT a.cycle_id, a.month, SUM(a.effective_demand), SUM(a.production_plan),
+                SUM(a.capacity_max), SUM(a.closing_stock), SUM(a.safety_stock_target),
+                SUM(CASE WHEN a.closing_stock < 0 THEN -a.closing_stock ELSE 0 END),
+                SUM(CASE WHEN a.status = 0 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN a.status = 1 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN a.status = 2 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN a.over_capacity THEN 1 ELSE 0 END),
+                CAST(SUM(a.production_plan) AS DOUBLE PRECISION) / NULLIF(SUM(a.capacity_max), 0),
+                """
+            + MONEY_SUMS
+            + """,
                 %s
-            FROM planning_lineanalysis WHERE cycle_id = %s
-            GROUP BY cycle_id, month
+            FROM planning_lineanalysis a
+            JOIN planning_productfamily f ON f.id = a.family_id
+            WHERE a.cycle_id = %s
+            GROUP BY a.cycle_id, a.month
             """,
             [version, cycle_id],
         )
 
+
+# The money columns of MonthSummary, summed over analysis rows ``a`` joined to their family ``f``
+# (exact decimals: a quantity times a price of two decimals).
+MONEY_COLUMNS = ("inventory_investment", "revenue", "revenue_at_risk")
+MONEY_SUMS = """
+    COALESCE(SUM(CASE WHEN a.closing_stock > 0 THEN a.closing_stock ELSE 0 END * f.unit_cost), 0),
+    COALESCE(SUM(a.effective_demand * f.unit_price), 0),
+    COALESCE(SUM(CASE WHEN a.closing_stock < 0 THEN -a.closing_stock ELSE 0 END * f.unit_price), 0)
+"""
+MonthMoney = dict[int, tuple[Decimal, ...]]  # month index -> money in MONEY_COLUMNS order
 
 # Per-month totals of the analysis: the additive columns of MonthSummary.
 TOTAL_COLUMNS = (
@@ -339,6 +359,47 @@ def _adjust_month_summary(
             " CAST(production_plan AS DOUBLE PRECISION) / NULLIF(capacity_max, 0)"
             " WHERE cycle_id = %s",
             [version, cycle_id],
+        )
+
+
+def _month_money_in_db(cycle_id: int, family_ids: list[int]) -> MonthMoney:
+    """The stored analysis money per month of these families, at their current prices.
+
+    Prices do not change between the two reads of a partial recompute (a price change makes
+    the next recompute a full one), so new minus old is exactly the change of the summary.
+    """
+    if not family_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(family_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.month, "
+            + MONEY_SUMS
+            + " FROM planning_lineanalysis a JOIN planning_productfamily f ON f.id = a.family_id"
+            f" WHERE a.cycle_id = %s AND a.family_id IN ({placeholders}) GROUP BY a.month",
+            [cycle_id, *family_ids],
+        )
+        rows = cursor.fetchall()
+    return {
+        _month_index(month): tuple(Decimal(value) for value in values) for month, *values in rows
+    }
+
+
+def _adjust_month_money(cycle_id: int, previous: MonthMoney, current: MonthMoney) -> None:
+    zeros = (Decimal(0),) * len(MONEY_COLUMNS)
+    assignments = ", ".join(f"{name} = COALESCE({name}, 0) + %s" for name in MONEY_COLUMNS)
+    params: list[list[Decimal | int | datetime.date]] = []
+    for month in sorted(set(previous) | set(current)):
+        new, old = current.get(month, zeros), previous.get(month, zeros)
+        params.append(
+            [*(a - b for a, b in zip(new, old, strict=True)), cycle_id, _month_date(month)]
+        )
+    if not params:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE planning_monthsummary SET {assignments} WHERE cycle_id = %s AND month = %s",
+            params,
         )
 
 
