@@ -4,13 +4,13 @@ and the submissions' comments are shown where the director accepts and where the
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from approvals.web.pages import open_tasks
 from planning.models import AuditEvent, Cycle, PlanLine
 from planning.roles import Stage
 from reviews.models import Submission
+from tests.clients import client_as
 
 
 @pytest.fixture
@@ -23,12 +23,6 @@ def previous(demo: None) -> Cycle:
 def current(demo: None) -> Cycle:
     """The demo's cycle in demand review: the sales forecast still a draft."""
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
-
-
-def client_as(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def api_as(username: str) -> APIClient:

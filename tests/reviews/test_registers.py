@@ -4,7 +4,6 @@ refused, material risks naming their families, gap alternatives limited to month
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from planning.models import AuditEvent, Cycle, ProductFamily
@@ -12,6 +11,7 @@ from planning.months import add_months
 from planning.roles import Stage
 from reviews.models import DemandAssumption, GapOption, MaterialRisk, ProductionConstraint
 from reviews.web.pages import gap_months
+from tests.clients import client_as
 from tests.demo_snapshot import SEED_MONTHS
 
 
@@ -26,12 +26,6 @@ def in_supply_review(current: Cycle) -> Cycle:
     Cycle.objects.filter(pk=current.pk).update(stage=Stage.SUPPLY_REVIEW)
     current.refresh_from_db()
     return current
-
-
-def client_as(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def horizon(cycle: Cycle) -> tuple[str, str]:

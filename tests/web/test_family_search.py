@@ -4,24 +4,18 @@ search that suggests them answers a few of the cycle's own unit's families."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from planning.models import Cycle, PlanLine, ProductFamily
 from planning.roles import Stage
 from planning.web.fields import FAMILY_SEARCH_LIMIT
 from reviews.models import DemandAssumption
 from reviews.web.forms import DemandAssumptionForm, MaterialRiskForm
+from tests.clients import client_as
 
 
 @pytest.fixture
 def current(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
-
-
-def client_as(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def test_the_search_answers_the_matching_families_of_the_cycles_unit(current: Cycle) -> None:

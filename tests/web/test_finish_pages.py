@@ -15,6 +15,7 @@ from approvals.services import cycle_approve
 from approvals.web.audit_labels import target_label
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from tests.clients import client_choosing as client_as
 from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +29,6 @@ def current(demo: None) -> Cycle:
 @pytest.fixture
 def previous(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
-
-
-def client_as(username: str, language: str = "en") -> Client:
-    """Signed in, with the language chosen on the page's switch (its cookie)."""
-    client = Client()
-    client.cookies["django_language"] = language
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def history_table(client: Client, cycle: Cycle) -> str:

@@ -4,11 +4,11 @@ was typed kept, or a 404 for what does not exist; never a 500, never another uni
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from approvals.models import CapacityDecision
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from tests.clients import client_as
 from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 
@@ -25,12 +25,6 @@ def previous(demo: None) -> Cycle:
 @pytest.fixture
 def other_unit_line(demo: None) -> PlanLine:
     return PlanLine.objects.exclude(cycle__business_unit__code="demo").select_related("family")[0]
-
-
-def client_as(username: str, *, raise_request_exception: bool = True) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=raise_request_exception)
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def seed_line(cycle: Cycle) -> PlanLine:

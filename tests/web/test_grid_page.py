@@ -16,6 +16,7 @@ from planning.models import Cycle, PlanLine, ProductFamily
 from planning.plan_grid import approved_values, family_blocks, last_approved_cycle
 from planning.roles import Stage
 from planning.services.plan_lines import CellChange, plan_cells_save
+from tests.clients import client_as
 from tests.demo_snapshot import seed_month
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +30,6 @@ def current(demo: None) -> Cycle:
 @pytest.fixture
 def previous(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
-
-
-def client_as(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def cell_tag(body: str, testid: str) -> str:

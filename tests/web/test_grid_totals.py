@@ -18,6 +18,7 @@ from planning.models import Cycle, PlanLine, ProductFamily
 from planning.plan_grid import FAMILIES_PER_PAGE, month_totals
 from planning.roles import Stage
 from reviews.models import Submission, SubmissionKind, SubmissionState
+from tests.clients import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +29,6 @@ EXTRA_DEMAND = 1_000
 @pytest.fixture
 def current(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
-
-
-def client_as(username: str, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def families_add(cycle: Cycle, count: int = EXTRA_FAMILIES) -> None:

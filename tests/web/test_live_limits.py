@@ -26,6 +26,7 @@ from planning.live_processes import PrivateRedis, app_env, database_url, start_w
 from planning.models import Cycle
 from planning.roles import Stage
 from planning.services.memberships import cycle_guest_grant, cycle_guest_revoke
+from tests.clients import client_as as client_of
 from tests.planning.live.servers import ARTIFACTS, AsgiStack
 from tests.planning.live.test_asgi import OpenStream
 
@@ -34,12 +35,6 @@ REVOKED = b"event: revoked\ndata: {}\n\n"
 
 def user(username: str) -> Any:
     return get_user_model().objects.get(username=username)
-
-
-def client_of(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user(username))
-    return client
 
 
 def demand_cycle() -> Cycle:

@@ -17,6 +17,7 @@ from planning.roles import Stage
 from planning.services.plan_lines import CellChange, plan_cells_save, plan_line_update
 from reviews.models import DemandAssumption, GapOption
 from reviews.services import submission_transition
+from tests.clients import client_choosing as client_as
 from tests.demo_snapshot import SEED_MONTHS, seed_month
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +28,6 @@ SPACED_CODE = "PHN A 5G"
 @pytest.fixture
 def current(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.DEMAND_REVIEW)
-
-
-def client_as(username: str, language: str = "en") -> Client:
-    """Signed in, with the language chosen on the page's switch (its cookie)."""
-    client = Client()
-    client.cookies["django_language"] = language
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def history_table(client: Client, cycle: Cycle) -> str:

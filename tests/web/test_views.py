@@ -10,6 +10,7 @@ from django.test import Client
 
 from planning.models import Cycle, PlanLine
 from planning.roles import Stage
+from tests.clients import client_as
 from tests.demo_snapshot import seed_month
 
 CYCLE_PAGES = ("", "demand/", "supply/", "finance/", "analysis/", "decision/", "history/")
@@ -23,12 +24,6 @@ def current(demo: None) -> Cycle:
 @pytest.fixture
 def previous(demo: None) -> Cycle:
     return Cycle.objects.get(business_unit__code="demo", stage=Stage.EXECUTIVE_REVIEW)
-
-
-def client_as(username: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    assert client.login(username=username, password="demo")
-    return client
 
 
 def test_pages_need_a_signed_in_user(current: Cycle) -> None:

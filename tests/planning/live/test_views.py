@@ -6,20 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from planning.live.publish import cycle_changed_publish
 from planning.models import Cycle
 from planning.roles import Stage
+from tests.clients import client_as as client_of
 
 pytestmark = pytest.mark.django_db
-
-
-def client_of(username: str) -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def demand_cycle() -> Cycle:
