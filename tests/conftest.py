@@ -109,6 +109,21 @@ def demo(db: None, demo_snapshot: DatabaseSnapshot | None, settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def english_outside_requests() -> Iterator[None]:
+    """Each test starts in English, whatever the test before it activated.
+
+    A request activates its own language, and Django leaves it active in the thread after the
+    response; text made outside a request (a form validated directly, a service's message)
+    would otherwise read in the previous test's language, depending on the order xdist runs
+    them in.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def content_types_read_afresh() -> None:
     """A transactional test's flush, or a rolled-back snapshot, may change content type ids."""
     from django.contrib.contenttypes.models import ContentType

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from approvals.services import cycle_advance, cycle_approve, cycle_open, cycle_send_back
+from approvals.web.form_actions import form_action
 from approvals.web.forms import (
     AdvanceForm,
     ApproveForm,
@@ -119,7 +120,7 @@ def history(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@form_action(back_to="cycle-overview")
 def advance(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = AdvanceForm(request.POST)
     return cycle_action(
@@ -139,7 +140,7 @@ def advance(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@form_action(back_to="cycle-decision")
 def send_back(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = SendBackForm(request.POST, auto_id="%s")
     return cycle_action(
@@ -159,7 +160,7 @@ def send_back(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@form_action(back_to="cycle-decision")
 def approve(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = cycle_for_user(request.user, cycle_id)
     more = RowRequestForm(request.POST)
@@ -190,7 +191,7 @@ def approve(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@form_action(back_to="cycle-overview")
 def guest_invite(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = GuestInviteForm(request.POST)
     return cycle_action(
@@ -212,7 +213,7 @@ def guest_invite(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@form_action(back_to="cycle-overview")
 def guest_remove(request: HttpRequest, cycle_id: int) -> HttpResponse:
     form = GuestRemoveForm(request.POST)
     return cycle_action(
