@@ -31,6 +31,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from asgiref.sync import async_to_sync
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 # How long the browser waits before reconnecting after a stream ends or breaks.
 RETRY_MS = 1000
 HEARTBEAT = b": keep-alive\n\n"
+WSGI_HEARTBEAT_SECONDS = 1.0
 # A burst of events costs one access check.
 RECHECK_FLOOR_SECONDS = 1.0
 # A full pool answers at once (the page polls); the per-process count below keeps it from
@@ -169,6 +171,9 @@ class AsyncCycleStream:
             await self.close()
             raise
 
+    def body(self, opening: bytes) -> AsyncStreamBody:
+        return AsyncStreamBody(self.events(opening), self)
+
     async def events(self, opening: bytes) -> AsyncIterator[bytes]:
         deadline = time.monotonic() + settings.LIVE_STREAM_SECONDS
         heartbeat = settings.LIVE_HEARTBEAT_SECONDS
@@ -230,7 +235,9 @@ class SyncCycleStream:
 
     def events(self, opening: bytes) -> Generator[bytes]:
         deadline = time.monotonic() + settings.LIVE_WSGI_STREAM_SECONDS
-        heartbeat = settings.LIVE_HEARTBEAT_SECONDS
+        # A WSGI server learns that the browser left (another page opened) only when a write
+        # fails: beat often, so that the thread and the user's place are freed within seconds.
+        heartbeat = min(settings.LIVE_HEARTBEAT_SECONDS, WSGI_HEARTBEAT_SECONDS)
         watch = AccessWatch()
         try:
             yield opening
@@ -257,6 +264,42 @@ class SyncCycleStream:
             pass
         finally:
             self.ended()
+
+
+class AsyncStreamBody:
+    """The response's content under ASGI: Django closes the response when the client leaves,
+    also before the first event was sent, and a generator that never started runs no
+    ``finally``; closing the body closes the stream (its pool connection, the user's place)."""
+
+    def __init__(self, events: AsyncIterator[bytes], stream: AsyncCycleStream) -> None:
+        self.events = events
+        self.stream = stream
+        # A response can also be dropped unseen: the browser left while it passed back
+        # through the middleware, and the handler cancelled the request there. Then neither
+        # the events nor ``close`` ever run; the stream closes when the body is collected.
+        weakref.finalize(self, _close_soon, stream, asyncio.get_running_loop())
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.events
+
+    def close(self) -> None:
+        # Django calls this through sync_to_async, from a thread beside the event loop.
+        if not self.stream.closed:
+            async_to_sync(self.stream.close)()
+
+
+_closing: set[asyncio.Task[None]] = set()  # kept referenced until they are done
+
+
+def _close_soon(stream: AsyncCycleStream, loop: asyncio.AbstractEventLoop) -> None:
+    def close() -> None:
+        if not stream.closed:
+            task = loop.create_task(stream.close())
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
+
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(close)
 
 
 class SyncStreamBody:

@@ -9,6 +9,7 @@ asks again at every heartbeat whether its user may still see the cycle.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from importlib import import_module
@@ -70,10 +71,18 @@ async def cycle_live_stream(request: HttpRequest, cycle_id: int) -> HttpResponse
         return _refusal(PUSH_UNAVAILABLE, SERVER_FULL)
     asynchronous = isinstance(request, ASGIRequest)
     lifetime = settings.LIVE_STREAM_SECONDS if asynchronous else settings.LIVE_WSGI_STREAM_SECONDS
+    claim = asyncio.ensure_future(
+        sync_to_async(stream_place_claim, thread_sensitive=False)(user.pk, lifetime)
+    )
     try:
-        place = await sync_to_async(stream_place_claim, thread_sensitive=False)(user.pk, lifetime)
+        place = await asyncio.shield(claim)
     except (redis.RedisError, OSError):
         return HttpResponse(status=PUSH_UNAVAILABLE)
+    except asyncio.CancelledError:
+        # The browser left while the place was being claimed: the claim still completes in
+        # its thread, so give the place back once it has.
+        claim.add_done_callback(_release_once_claimed(user.pk))
+        raise
     if place is None:
         return _refusal(TOO_MANY_STREAMS, USER_FULL)
     check = AccessCheck(request.session.session_key, user.pk, cycle_id)
@@ -85,8 +94,11 @@ async def cycle_live_stream(request: HttpRequest, cycle_id: int) -> HttpResponse
             await sync_to_async(stream.subscribe)()
     except (redis.RedisError, OSError):
         return HttpResponse(status=PUSH_UNAVAILABLE)
-    opening = sse_opening(state)
-    body = stream.events(opening) if isinstance(stream, AsyncCycleStream) else stream.body(opening)
+    except asyncio.CancelledError:
+        # The browser left while the stream subscribed: give back its connection and place.
+        await asyncio.shield(_stream_close(stream))
+        raise
+    body = stream.body(sse_opening(state))
     response = StreamingHttpResponse(body, content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     # nginx and friends would otherwise buffer the stream.
@@ -106,6 +118,24 @@ def _stream(
             ended=sync_to_async(release, thread_sensitive=False),
         )
     return SyncCycleStream(cycle_channel(cycle_id), allowed=check, ended=release)
+
+
+def _release_once_claimed(user_id: int) -> Callable[[asyncio.Future[str | None]], None]:
+    def release(claim: asyncio.Future[str | None]) -> None:
+        if claim.cancelled() or claim.exception() is not None:
+            return
+        place = claim.result()
+        if place is not None:
+            asyncio.get_running_loop().run_in_executor(None, stream_place_release, user_id, place)
+
+    return release
+
+
+async def _stream_close(stream: AsyncCycleStream | SyncCycleStream) -> None:
+    if isinstance(stream, AsyncCycleStream):
+        await stream.close()
+    else:
+        await sync_to_async(stream.close)()
 
 
 @require_GET

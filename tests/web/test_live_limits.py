@@ -5,6 +5,8 @@ and everything else keep their Redis connections), and access checked at every h
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -225,3 +227,59 @@ def open_once_there_is_room(stack: AsgiStack, username: str, cycle_id: int) -> O
             return stream
         stream.close()
         time.sleep(0.1)
+
+
+def abandoned_stream_requests(stack: AsgiStack, username: str, cycle_id: int, count: int) -> None:
+    """Stream requests whose browser leaves at once (a reset), some before the stream even
+    subscribed, some just after: what clicking through pages, or a script, does."""
+    request = (
+        f"GET /cycles/{cycle_id}/live/ HTTP/1.1\r\nHost: 127.0.0.1:{stack.web.port}\r\n"
+        f"Cookie: {stack.session(username).cookie}\r\nAccept: text/event-stream\r\n\r\n"
+    ).encode()
+    for index in range(count):
+        with socket.create_connection(("127.0.0.1", stack.web.port)) as raw:
+            raw.sendall(request)
+            time.sleep(0.02 if index % 2 else 0)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def wait_until(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_streams_abandoned_before_their_first_event_give_back_their_places_and_connections(
+    demo: None,
+) -> None:
+    with crowded_stack() as stack:
+        cycle = demand_cycle()
+        server = redis.Redis.from_url(stack.redis.url)
+        places = user_streams_key(user("sales").pk)
+        try:
+            # when: twenty stream requests are abandoned as they start
+            abandoned_stream_requests(stack, "sales", cycle.pk, 20)
+            # then: within seconds, no place is held and no subscribed connection is left
+            assert wait_until(lambda: server.zcard(places) == 0, 10), server.zrange(places, 0, -1)
+            subscribed = lambda: [c for c in server.client_list() if int(c["sub"])]  # noqa: E731
+            assert wait_until(lambda: not subscribed(), 10), subscribed()
+            # and: the user and the process soon get every stream they are allowed (a request
+            # the server is still finishing may hold a place for a moment, never for minutes)
+            assert wait_until(lambda: every_stream_opens(stack, cycle.pk), 10)
+        finally:
+            server.close()
+
+
+def every_stream_opens(stack: AsgiStack, cycle_id: int) -> bool:
+    """The sales user's every allowed stream, and one of another user's, open together."""
+    streams = [OpenStream(stack, "sales", cycle_id) for _tab in range(PER_USER)]
+    streams.append(OpenStream(stack, "ceo", cycle_id))
+    try:
+        return [stream.response.status for stream in streams] == [200] * (PER_USER + 1)
+    finally:
+        for stream in streams:
+            stream.close()
