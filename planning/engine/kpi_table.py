@@ -14,7 +14,7 @@ from typing import Any
 
 from planning.engine.errors import InputIssue, PlanInputError
 from planning.engine.kpi import KpiRow, Quantity
-from planning.engine.plan_table import MAX_ISSUES, _RowParser
+from planning.engine.plan_table import MAX_ISSUES, RowParser
 
 REQUIRED_COLUMNS = ("family", "month", "actual", "forecast")
 # A missing optional column, or an empty cell in one, means "not known": that row takes no part
@@ -44,7 +44,7 @@ def kpi_rows_from_records(
     return parser.kpi_rows()
 
 
-class _KpiRowParser(_RowParser):
+class _KpiRowParser(RowParser):
     """The balance reader's field checks, applied to the KPI file's columns."""
 
     def __init__(self) -> None:

@@ -111,7 +111,7 @@ def plan_table_from_records(
         missing = [name for name in REQUIRED_COLUMNS if name not in set(columns)]
         if missing:
             raise PlanInputError([InputIssue("missing_column", name) for name in missing])
-    parser = _RowParser()
+    parser = RowParser()
     for row_number, record in enumerate(records, start=1):
         parser.add(row_number, record)
         if len(parser.issues) >= MAX_ISSUES:
@@ -119,7 +119,10 @@ def plan_table_from_records(
     return parser.table()
 
 
-class _RowParser:
+class RowParser:
+    """Parses a table's rows field by field, collecting every issue by row and column; the
+    plan, KPI and forecast-history readers share it so that their refusals read alike."""
+
     def __init__(self) -> None:
         self.issues: list[InputIssue] = []
         self.families: list[str | None] = []

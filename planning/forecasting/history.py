@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planning.engine.errors import InputIssue, PlanInputError
-from planning.engine.plan_table import MAX_ISSUES, _RowParser
+from planning.engine.plan_table import MAX_ISSUES, RowParser
 
 REQUIRED_COLUMNS = ("family", "month", "actual")
 
@@ -58,7 +58,7 @@ def histories_from_records(
     return parser.history_table()
 
 
-class _HistoryParser(_RowParser):
+class _HistoryParser(RowParser):
     """The plan parser's family, month and quantity checks, with a history's own rules for the
     order of months (any) and duplicates (refused, naming the first row)."""
 
